@@ -1,0 +1,271 @@
+"""The ``letterdesk`` command line. Every command maps :class:`LetterdeskError` to its exit code."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from letterdesk.config import load_settings
+from letterdesk.errors import LetterdeskError
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def handle_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LetterdeskError as err:
+            click.echo(f"错误：{err.message}", err=True)
+            sys.exit(err.exit_code)
+
+    return wrapper
+
+
+def _runtime():
+    from ingest.runtime import Runtime
+
+    return Runtime.from_settings(load_settings())
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="详细日志")
+def main(verbose: bool) -> None:
+    """letterdesk：法院登记台来信处理（扫描 → 识别 → 切分 → 分类 → 审核 → 归档）。"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+# --- the service ------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--worker/--no-worker", "with_worker", default=None,
+              help="同时启动处理进程（默认：使用内置队列时启动）")
+@click.option("--concurrency", default=None, type=int, help="处理进程数（默认：CPU 核数）")
+@handle_errors
+def serve(host: str, port: int, with_worker: bool | None, concurrency: int | None) -> None:
+    """启动登记台网页、API（以及内置处理进程）。"""
+    from waitress import serve as waitress_serve
+
+    from review_ui.app import create_app
+
+    rt = _runtime()
+    app = create_app(rt)
+    worker = None
+    if with_worker if with_worker is not None else rt.settings.is_embedded_broker:
+        cmd = [sys.executable, "-m", "letterdesk.cli", "worker"]
+        if concurrency:
+            cmd += ["--concurrency", str(concurrency)]
+        worker = subprocess.Popen(cmd)
+        click.echo(f"处理进程已启动 (pid {worker.pid})")
+
+    def _stop(*_):
+        if worker and worker.poll() is None:
+            worker.terminate()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"letterdesk 登记台：http://{host}:{port}/  数据目录：{rt.settings.data_dir}")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, max_request_body_size=rt.settings.limits.max_bytes + 1_000_000)
+    finally:
+        if worker and worker.poll() is None:
+            worker.terminate()
+            worker.wait(30)
+
+
+@main.command()
+@click.option("--concurrency", default=None, type=int, help="并发进程数（默认：CPU 核数）")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int | None, loglevel: str) -> None:
+    """只启动 Celery 处理进程（生产环境横向扩展用）。"""
+    from ingest.queue import QUEUE
+    from ingest.tasks import app
+
+    argv = ["worker", "-Q", QUEUE, "--loglevel", loglevel, "-P", "prefork", "--without-gossip", "--without-mingle",
+            "--concurrency", str(concurrency or os.cpu_count() or 1)]
+    app.worker_main(argv)
+
+
+# --- intake ---------------------------------------------------------------------------------
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--wait", is_flag=True, help="在本进程内立即处理到待审核（不经队列）")
+def ingest(files: tuple[Path, ...], wait: bool) -> None:
+    """登记来信文件：每个文件输出一行（编号与状态，或错误原因）。"""
+    from ingest.intake import submit
+    from ingest.pipeline import run_inline
+
+    rt = _runtime()
+    failures = 0
+    for path in files:
+        try:
+            accepted = submit(rt, path.read_bytes(), path.name, "cli", enqueue=not wait)
+            status = run_inline(rt, accepted.id) if wait and not accepted.duplicate else accepted.status
+            note = "  (重复文件，已存在)" if accepted.duplicate else ""
+            click.echo(f"{path}\tid={accepted.id}\t{status}\tsha256={accepted.sha256}{note}")
+        except LetterdeskError as err:
+            failures += 1
+            click.echo(f"{path}\t错误：{err.message}", err=True)
+    sys.exit(3 if failures else 0)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--interval", default=1.0, show_default=True, help="扫描间隔（秒）")
+@click.option("--settle", default=2.0, show_default=True, help="文件大小保持不变多少秒后才处理")
+@handle_errors
+def watch(folder: Path, interval: float, settle: float) -> None:
+    """扫描仪热文件夹：新文件稳定后登记，移入 done/ 或 rejected/（附 .reason.txt）。"""
+    from ingest.watch import HotFolder
+
+    rt = _runtime()
+    hot = HotFolder(folder, settle=settle)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def report(outcome):
+        if outcome.accepted:
+            a = outcome.accepted
+            click.echo(f"{outcome.path.name}\tid={a.id}\t{a.status}{'  (重复文件)' if a.duplicate else ''}")
+        else:
+            click.echo(f"{outcome.path.name}\t错误：{outcome.error}", err=True)
+
+    click.echo(f"正在监视 {folder}（Ctrl-C 退出）")
+    try:
+        hot.run(rt, interval=interval, stop=stop, report=report)
+    except KeyboardInterrupt:
+        pass
+
+
+# --- reading -------------------------------------------------------------------------------------
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def analyze(files: tuple[Path, ...]) -> None:
+    """识别、切分、分类（不保存任何内容），每个文件输出一行 JSON。"""
+    from ingest.analyze import analyze_file
+
+    rt = _runtime()
+    failures = 0
+    for path in files:
+        try:
+            click.echo(json.dumps(analyze_file(path, rt.ocr_engine, rt.classifier, rt.settings.limits),
+                                  ensure_ascii=False))
+        except LetterdeskError as err:
+            failures += 1
+            click.echo(json.dumps({"file": str(path), "error": err.message, "code": err.code}, ensure_ascii=False))
+    sys.exit(3 if failures else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@handle_errors
+def ocr(file: Path) -> None:
+    """打印一个文件的识别文字。"""
+    from ocr import ocr_file
+
+    click.echo(ocr_file(file).text)
+
+
+@main.command()
+@click.argument("case_number")
+@handle_errors
+def find(case_number: str) -> None:
+    """按案号（任意写法）查找已归档来信。"""
+    from ingest.queries import find_by_case_number
+
+    letters = find_by_case_number(_runtime(), case_number)
+    for s in letters:
+        click.echo(f"id={s.id}\t{s.status_label}\t{','.join(s.case_numbers)}\t{s.intervener_type_label or ''}\t"
+                   f"{s.name or ''}\t{s.unit or ''}\t{s.filename}\tsha256={s.sha256}")
+    if not letters:
+        click.echo("未找到已归档的来信", err=True)
+        sys.exit(4)
+
+
+@main.command()
+@click.argument("letter_id", type=int)
+@handle_errors
+def status(letter_id: int) -> None:
+    """显示一封来信的状态与识别结果（JSON）。"""
+    from ingest.queries import detail_dict, get_letter
+
+    click.echo(json.dumps(detail_dict(get_letter(_runtime(), letter_id)), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("letter_id", type=int)
+@handle_errors
+def retry(letter_id: int) -> None:
+    """重新处理一封处理失败的来信。"""
+    from ingest.actor import SYSTEM_ACTOR
+    from ingest.pipeline import retry as retry_letter
+
+    click.echo(f"id={letter_id}\t{retry_letter(_runtime(), letter_id, SYSTEM_ACTOR)}")
+
+
+@main.command()
+@handle_errors
+def reconcile() -> None:
+    """把卡在处理环节超时的来信重新排队。"""
+    from ingest.pipeline import reconcile as run
+
+    ids = run(_runtime())
+    click.echo(f"重新排队 {len(ids)} 封：{ids}")
+
+
+@main.command()
+@handle_errors
+def train() -> None:
+    """用内置语料训练分类模型并设为当前模型。"""
+    from classifier import model
+
+    settings = load_settings()
+    clf = model.train(model.load_corpus())
+    info = model.save(clf, settings.model_dir)
+    click.echo(f"模型 {info.version} 已保存（训练样本 {info.n_train}，sha256={info.sha256[:12]}…）")
+
+
+# --- users ---------------------------------------------------------------------------------------
+@main.group()
+def user() -> None:
+    """用户与 API 令牌管理。"""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["clerk", "reviewer", "supervisor", "admin"]), required=True)
+@click.option("--display-name", default="")
+@click.password_option("--password", envvar="LETTERDESK_NEW_PASSWORD", help="密码（或环境变量 LETTERDESK_NEW_PASSWORD）")
+@handle_errors
+def user_add(name: str, role: str, display_name: str, password: str) -> None:
+    """创建用户（同名则重置密码与角色）。"""
+    from storage.users import create_user
+
+    info = create_user(_runtime().db, name, password, role, display_name)
+    click.echo(f"用户 {info.username}（{info.role}）已保存")
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="令牌用途说明")
+@handle_errors
+def user_token(name: str, label: str) -> None:
+    """为用户签发 API 令牌（只显示一次）。"""
+    from storage.users import create_token
+
+    click.echo(create_token(_runtime().db, name, label))
+
+
+if __name__ == "__main__":
+    main()

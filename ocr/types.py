@@ -1,0 +1,46 @@
+"""Data passed out of the OCR library. Frozen, small, serialisable."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a file is, decided from its bytes (never from its name)."""
+
+    kind: str  # "pdf" | "jpeg" | "png" | "tiff" | "text"
+    mime: str
+    pages: int
+    has_text_layer: bool = False
+
+    @property
+    def extension(self) -> str:
+        return {"pdf": "pdf", "jpeg": "jpg", "png": "png", "tiff": "tif", "text": "txt"}[self.kind]
+
+
+@dataclass(frozen=True)
+class PageText:
+    """Text of one page. ``confidence`` is the engine's mean word confidence 0–100 (None for text layers)."""
+
+    index: int  # 0-based
+    text: str
+    confidence: float | None
+    source: str  # "text-layer" | "ocr" | "plain"
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    pages: tuple[PageText, ...]
+    engine: str
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+    @property
+    def mean_confidence(self) -> float | None:
+        values = [p.confidence for p in self.pages if p.confidence is not None]
+        return sum(values) / len(values) if values else None
+
+    def to_dict(self) -> dict:
+        return {"engine": self.engine, "pages": [asdict(p) for p in self.pages]}

@@ -1,0 +1,1 @@
+"""Persistence: the database (``storage.db``, ``storage.models``) and object storage (``storage.objects``)."""

@@ -1,0 +1,2 @@
+"""Shared fixtures, split by domain in ``tests/fixtures/``."""
+pytest_plugins = ["tests.fixtures.runtime", "tests.fixtures.services"]
