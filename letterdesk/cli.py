@@ -172,9 +172,10 @@ def analyze(files: tuple[Path, ...]) -> None:
 @handle_errors
 def ocr(file: Path) -> None:
     """打印一个文件的识别文字。"""
-    from ocr import ocr_file
+    from ocr import get_engine, ocr_file
 
-    click.echo(ocr_file(file).text)
+    settings = load_settings()
+    click.echo(ocr_file(file, engine=get_engine(settings.ocr_engine), limits=settings.limits).text)
 
 
 @main.command()
