@@ -1,0 +1,367 @@
+"""Split an OCR'd letter into its GB/T 9704 parts and read the record fields from them.
+
+Four layouts are recognised, each by general cues rather than per-letter rules:
+
+* **record** — a form written by court staff (电话记录, 来访记录): ``标签：值`` lines such as 来电时间, 来电人,
+  职务, 内容, 记录人. The recorder becomes the signature; the caller is the intervener.
+* **email** / **chat** — 发件人/主题 headers, or a 微信/短信 transcript of ``说话人：消息`` or
+  ``说话人 时间`` lines.
+* **instruction** — a 批示 (``王某某书记批示：……`` or ``请……处理。王某某 6月3日``), usually on a forwarded
+  petition; the 批示's signer and date are the signature and date, the petition is part of the body.
+* **letter** — 公文 and personal letters: 版头 (organ lines, ``…文件``), 发文字号, 标题, 主送 (``…：``),
+  正文, 署名 and 成文日期 found backwards from the end, 附注 (联系人) and 版记 (抄送, 印发).
+
+Segment texts are the cleaned lines of each part: page numbers and rules removed, OCR spaces next to
+Chinese characters removed.
+"""
+from __future__ import annotations
+
+import re
+
+from classifier import tokens
+from classifier.fields import (
+    DATE_RE,
+    MONTH_DAY_RE,
+    Identity,
+    Layout,
+    extract_fields,
+    is_organ,
+    parse_identity,
+)
+from classifier.types import Segmentation, Segments
+
+_HSPACE = "[ \t\u3000\xa0]"
+_SPACE_NEAR_CJK = re.compile(f"(?<=[^\\x00-\\x7f]){_HSPACE}+|{_HSPACE}+(?=[^\\x00-\\x7f])")
+_NOISE = re.compile(
+    r"^(?:[—\-－–_~·\s]*(?:第\s*)?\d{1,3}\s*页?(?:\s*[/，,]?\s*共\s*\d+\s*页)?[—\-－–_~·\s]*"
+    r"|[—\-－_=＝*★·\s]{3,}|[（(]?(?:印章|公章|盖章|签章|章)[）)]?)$"
+)
+_PRE_HEADER = re.compile(r"^(?:\d{6}|[绝机秘]密.*|特急|加急|份号.*|签发人.*)$")
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}[〔\[【（(［]\s*(?:19|20)\d{2}\s*[〕\]】）)］]\s*第?\s*[A-Za-z]?\d{1,5}\s*号"
+)
+_TITLE_END = re.compile(
+    "(?:函|请示|报告|意见|纪要|批示|批示件|通知|通报|说明|建议|建议书|决定|反映|求助信|申诉信|申诉书|申请书|来信|"
+    "感谢信|公开信|意见书|记录|登记表|决议|批复|情况)$"
+)
+_SENTENCE = re.compile("[。！？；!?;]")
+_ADDRESSEE = re.compile("^(?P<addr>(?:尊敬的|敬爱的)?[^，,、。；！？：:\\d]{1,32}?|[^。；！？：:\\d]{1,80}?(?=[：:]$))[：:](?P<rest>.*)$")
+_ADDRESSEE_HINT = re.compile(
+    "尊敬|敬爱|法院|院长|庭长|法官|同志|领导|先生|女士|书记|县长|市长|主任|局长|检察院|政府|贵院|你院|各位|审判长|执行局|委员会|各"
+)
+_NOT_ADDRESSEE = re.compile("^(?:抄送|抄报|附件|联系人|联系电话|电话|地址|主题|发件人|收件人|签发人|案号|时间|日期|事由)")
+_CLOSING = re.compile("^(?:此致|敬礼|特此|此复|妥否|请函复|为盼|为荷|致以|顺祝|祝好|谢谢)")
+_CC = re.compile("^(?:抄送|抄报)[：:]?")
+_PRINTED = re.compile("日\\s*印发$|^印发[：:]")  # 版记: …办公室 2023年12月18日印发
+_CONTACT = re.compile("^[（(]?(?:联系人|联系电话|电话|附注|此件)")
+_CONTACT_WHO = re.compile("联系人[：:]?(?P<who>[^，,；;：:（）()\\d]+)")
+
+_RECORD_LABELS = {
+    "recorded_at": "记录时间",
+    "time": "来电时间|来访时间|过问时间|通话时间|接待时间|谈话时间|时间|日期",
+    "name": "来电人姓名|来访人姓名|来电人|来访人|过问人|来电者|姓名",
+    "position": "职务|职位|身份",
+    "unit": "工作单位|所在单位|来电单位|来访单位|单位",
+    "phone": "联系电话|来电号码|电话号码",
+    "case": "案号|涉及案件|所涉案件|案件名称",
+    "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|内容|事由",
+    "recorder": "记录人|接听人|接待人|接电人",
+    "place": "谈话地点|接待地点|地点",
+    "present": "在场人员|参加人员",
+    "channel": "过问方式|来电方式|方式",
+}
+_LABEL_KEY = {label: key for key, labels in _RECORD_LABELS.items() for label in labels.split("|")}
+_LABEL_RE = re.compile(
+    "(?:^|(?<=[\\s，,。；;]))(?P<label>" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + ")\\s*[：:]"
+)
+_EMAIL_LABELS = re.compile("^(?P<label>发件人|发送人|收件人|主题|发送时间|时间|日期)[：:](?P<value>.*)$")
+_CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容)|聊天记录")
+_CHAT_STAMP = re.compile(
+    r"^(?P<who>[^\d：:]{1,20}?)\s?[（(]?(?P<ts>(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?)[）)]?$"
+)
+_CHAT_LINE = re.compile("^(?P<who>[\u4e00-\u9fffA-Za-z·（）()]{1,16})[：:](?P<msg>.+)$")
+_SELF = re.compile("^(?:我|本人|自己)$|承办|书记员")
+_NAME_DATE = "(?P<name>[\u4e00-\u9fff]{2,12})(?P<date>(?:(?:19|20)\\d{2}年)?\\d{1,2}月\\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}日)"
+_INSTRUCTION_INLINE = re.compile(f"^(?P<instr>.*[。！；，,]){_NAME_DATE}$")
+_INSTRUCTION_VERB = re.compile("请|阅|处理|办理|酌处|关注|研究|核实|落实|妥处")
+_INSTRUCTION_LABEL = re.compile("^(?P<who>[^：:，。]{0,20}?)批示[：:](?P<instr>.*)$")
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines of ``text`` with page numbers, rules and seal marks dropped, ends stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not _NOISE.match(line.strip())]
+
+
+def squeeze(line: str) -> str:
+    """``line`` without the OCR spaces next to Chinese characters (spaces between Latin/digits kept)."""
+    return re.sub(f"{_HSPACE}+", " ", _SPACE_NEAR_CJK.sub("", line)).strip()
+
+
+def _join(lines: list[str]) -> str | None:
+    return "\n".join(lines) or None
+
+
+def _date_text(value: str) -> str:
+    m = DATE_RE.search(value) or MONTH_DAY_RE.search(value)
+    return m.group(0) if m else value
+
+
+# --- records -------------------------------------------------------------------------------------
+def _labelled(raw_lines: list[str]) -> tuple[list[tuple[str, str, str]], int]:
+    """(key, label, value) for every ``标签：值`` in order, and the index of the first labelled line."""
+    items: list[tuple[str, str, str]] = []
+    first = len(raw_lines)
+    for i, line in enumerate(raw_lines):
+        marks = list(_LABEL_RE.finditer(line))
+        if not marks or marks[0].start() > 0:
+            if items:  # continuation of the previous value
+                key, label, value = items[-1]
+                items[-1] = (key, label, f"{value}\n{squeeze(line)}".strip())
+            continue
+        first = min(first, i)
+        for j, m in enumerate(marks):
+            end = marks[j + 1].start() if j + 1 < len(marks) else len(line)
+            label = m["label"]
+            items.append((_LABEL_KEY[label], label, squeeze(line[m.end(): end])))
+    return items, first
+
+
+def _record(raw_lines: list[str], lines: list[str]) -> tuple[Segments, Layout] | None:
+    items, first = _labelled(raw_lines)
+    keys = {key for key, _, _ in items}
+    if len(keys & {"time", "name", "position", "unit", "content", "recorder"}) < 3:
+        return None
+    labels: dict[str, str] = {}
+    for key, _, value in items:
+        labels.setdefault(key, value)
+    pre = lines[:first]
+    header = [line for line in pre if is_organ(line)]
+    title = [line for line in pre if line not in header]
+    labels["form_hint"] = " ".join([*title, *(label for _, label, _ in items)])
+    if "time" not in labels and "recorded_at" in labels:
+        labels["time"] = labels["recorded_at"]
+    signature = [f"{label}：{value}" for key, label, value in items if key == "recorder"]
+    segments = Segments(
+        header=_join(header),
+        title=_join(title),
+        body=labels.get("content") or _join(lines[first:]),
+        signature=_join(signature),
+        date_text=_date_text(labels["time"]) if "time" in labels else None,
+    )
+    return segments, Layout("record", labels)
+
+
+# --- e-mail and chat transcripts -------------------------------------------------------------------
+def _email(lines: list[str]) -> tuple[Segments, Layout] | None:
+    headers: dict[str, str] = {}
+    body_start = 0
+    for i, line in enumerate(lines[:8]):
+        m = _EMAIL_LABELS.match(line)
+        if m:
+            headers.setdefault(m["label"], m["value"].strip())
+            body_start = i + 1
+    sender = headers.get("发件人") or headers.get("发送人")
+    if not sender or len(headers) < 2:
+        return None
+    sender = re.sub(r"[<＜(（]?\S+@\S+[>＞)）]?", "", sender).strip()
+    rest = _letter_parts(lines[body_start:])
+    time = headers.get("发送时间") or headers.get("时间") or headers.get("日期") or ""
+    segments = Segments(
+        title=headers.get("主题"),
+        addressee=rest.addressee or headers.get("收件人"),
+        body=rest.body,
+        signature=rest.signature,
+        date_text=_date_text(time) if time else rest.date_text,
+    )
+    return segments, Layout("email", {"name": sender, "time": time} if time else {"name": sender})
+
+
+def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
+    titled = any(_CHAT_TITLE.search(line) for line in lines[:3])
+    stamps = [(i, _CHAT_STAMP.match(line)) for i, line in enumerate(lines)]
+    stamps = [(i, m) for i, m in stamps if m]
+    if not titled and len(stamps) < 2:
+        return None
+    speakers: list[str] = []
+    first_msg = stamps[0][0] if stamps else len(lines)
+    for i, line in enumerate(lines):
+        m = _CHAT_STAMP.match(line) or (_CHAT_LINE.match(line) if titled else None)
+        if m:
+            first_msg = min(first_msg, i)
+            who = m["who"].strip()
+            if who not in speakers and not _SELF.search(who):
+                speakers.append(who)
+    if not speakers:
+        return None
+    dates = [DATE_RE.search(line) for line in lines]
+    date = next((d.group(0) for d in dates if d), None)
+    segments = Segments(
+        title=_join(lines[:first_msg]),
+        body=_join(lines[first_msg:]),
+        date_text=date,
+    )
+    return segments, Layout("chat", {}, tuple(speakers))
+
+
+# --- letters and 公文 ------------------------------------------------------------------------------
+def _is_title(line: str) -> bool:
+    return (line.startswith("关于") or bool(_TITLE_END.search(line))) and len(line) <= 60 and not _SENTENCE.search(line)
+
+
+def _addressee(line: str) -> re.Match | None:
+    m = _ADDRESSEE.match(line)
+    if m and _ADDRESSEE_HINT.search(m["addr"]) and not _NOT_ADDRESSEE.match(m["addr"]):
+        return m
+    return None
+
+
+def _signature_like(line: str) -> bool:
+    if len(line) > 30 or _SENTENCE.search(line) or _CLOSING.match(line) or "，" in line:
+        return False
+    return parse_identity(line) != Identity()
+
+
+def _head(lines: list[str]) -> tuple[list[str], str | None, list[str], int]:
+    """Header lines, document number, title lines and the index where the rest starts."""
+    i = 0
+    while i < len(lines) and _PRE_HEADER.match(lines[i]):
+        i += 1
+    header: list[str] = []
+    while i < len(lines) and len(header) < 3 and len(lines[i]) <= 30 and not lines[i].startswith("关于") and (
+        lines[i].endswith("文件") or is_organ(lines[i])
+    ) and not DOC_NUMBER_RE.search(lines[i]):
+        header.append(lines[i])
+        i += 1
+    doc_number = None
+    for j in range(i, min(i + 3, len(lines))):
+        m = DOC_NUMBER_RE.match(lines[j])  # on a line of its own, perhaps with 签发人
+        if m and re.fullmatch(r"\s*(?:签发人[：:]?.*)?", lines[j][m.end():]):
+            doc_number, i = re.sub(r"\s+", "", m.group(0)), j + 1
+            break
+    title: list[str] = []
+    if i < len(lines) and _is_title(lines[i]) and not _addressee(lines[i]):
+        title.append(lines[i])
+        i += 1
+        while (i < len(lines) and len(title) < 3 and not _TITLE_END.search(title[-1])
+               and not _SENTENCE.search(lines[i]) and not _addressee(lines[i]) and len(lines[i]) <= 40):
+            title.append(lines[i])
+            i += 1
+    return header, doc_number, title, i
+
+
+def _split_addressee(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The 主送 line among the first three lines (``…：``) and the lines after it (text after the colon kept)."""
+    for j, line in enumerate(lines[:3]):
+        m = _addressee(line)
+        if m:
+            rest = m["rest"].strip()
+            return m["addr"] + line[len(m["addr"])], ([rest] if rest else []) + lines[j + 1:]
+    return None, lines
+
+
+def _split_footer(lines: list[str]) -> tuple[list[str], str | None]:
+    """Lines before the 版记 (抄送 / 印发) without 附注 lines (联系人, 电话), and the 抄送 text."""
+    end, cc = len(lines), None
+    for j, line in enumerate(lines):
+        if _CC.match(line) or _PRINTED.search(line):
+            end = j
+            cc = _join([x for x in lines[j:] if not _PRINTED.search(x)]) if _CC.match(line) else None
+            break
+    return [line for line in lines[:end] if not (_CONTACT.match(line) and len(line) < 60)], cc
+
+
+def _split_tail(main: list[str]) -> tuple[int, list[str], str | None]:
+    """Where the 署名 starts, its lines and the 成文日期 as written, searched backwards from the end."""
+    date_text, sig_start, inline = None, len(main), []
+    for j in range(len(main) - 1, max(-1, len(main) - 5), -1):
+        m = DATE_RE.search(main[j]) or MONTH_DAY_RE.search(main[j])
+        if (m and len(main[j]) - len(m.group(0)) <= 20 and not _SENTENCE.search(main[j])
+                and not main[j][m.end():].strip()):
+            date_text, sig_start = m.group(0), j
+            inline = [main[j][: m.start()].strip()] if main[j][: m.start()].strip() else []  # 张三 2024年5月3日
+            break
+    k = sig_start
+    while k > 0 and sig_start - k < 3 and _signature_like(main[k - 1]):
+        k -= 1
+    signature = main[k:sig_start] + inline
+    undated_after_prose = date_text is None and k > 0 and not (
+        _CLOSING.match(main[k - 1]) or _SENTENCE.search(main[k - 1][-1:])
+    )
+    if signature and undated_after_prose:
+        return sig_start, [], None  # short trailing lines of a paragraph, not a signature
+    return k, signature, date_text
+
+
+def _letter_parts(lines: list[str]) -> Segments:
+    """Addressee, body, signature, date and 抄送 of a letter's lines after its header and title."""
+    addressee, rest = _split_addressee(list(lines))
+    main, cc = _split_footer(rest)
+    k, signature, date_text = _split_tail(main)
+    return Segments(addressee=addressee, body=_join(main[:k]), signature=_join(signature), date_text=date_text, cc=cc)
+
+
+def _contact(lines: list[str]) -> dict[str, str]:
+    """``{"contact": who}`` from the last 联系人 note (附注), or nothing."""
+    for line in lines[::-1]:
+        m = _CONTACT_WHO.search(line)
+        if m:
+            return {"contact": m["who"]}
+    return {}
+
+
+def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | None:
+    """(indices of the 批示's lines, signer as written, date as written, instruction text), if any."""
+    for i, line in enumerate(lines):
+        m = _INSTRUCTION_LABEL.match(line)
+        if m:
+            instr, used = m["instr"], {i}
+            tail = re.search(f"(?<=[。！；，,]){_NAME_DATE}$", instr)
+            date = tail["date"] if tail else None
+            instr = instr[: tail.start()] if tail else instr
+            for j in range(i + 1, min(i + 3, len(lines))):
+                d = DATE_RE.fullmatch(lines[j]) or MONTH_DAY_RE.fullmatch(lines[j])
+                if date is None and d:
+                    date, used = d.group(0), used | {j}
+            signer = m["who"] if parse_identity(m["who"]) != Identity() or not tail else tail["name"]
+            return used, signer, date, instr
+        m = _INSTRUCTION_INLINE.match(line)
+        if m and _INSTRUCTION_VERB.search(m["instr"]) and parse_identity(m["name"]).name:
+            return {i}, m["name"], m["date"], m["instr"]
+    return None
+
+
+def _letter(lines: list[str]) -> tuple[Segments, Layout]:
+    header, doc_number, title, start = _head(lines)
+    parts = _letter_parts(lines[start:])
+    found = _instruction(lines)
+    labels = _contact(lines)
+    if found:
+        used, signer, date, instr = found
+        material = [line for j, line in enumerate(lines[start:], start) if j not in used]
+        forwarded = _letter_parts(material)
+        body = [line for line in material if line != forwarded.addressee]
+        segments = Segments(
+            header=_join(header), doc_number=doc_number, title="".join(title) or None,
+            addressee=forwarded.addressee, body=_join([instr, *body]), signature=signer or None, date_text=date,
+        )
+        return segments, Layout("instruction", labels)
+    segments = Segments(
+        header=_join(header), doc_number=doc_number, title="".join(title) or None, addressee=parts.addressee,
+        body=parts.body, signature=parts.signature, date_text=parts.date_text, cc=parts.cc,
+    )
+    structured = any((header, doc_number, title, parts.addressee, parts.signature, parts.date_text))
+    return segments, Layout("letter" if structured else "unknown", labels)
+
+
+def segment(text: str) -> Segmentation:
+    """Parts, record fields and jieba tokens of one letter's text (OCR output or plain text)."""
+    raw_lines = clean_lines(text)
+    lines = [squeeze(line) for line in raw_lines]
+    clean = "\n".join(lines)
+    result = _record(raw_lines, lines) or _email(lines) or _chat(lines) or _letter(lines)
+    segments, layout = result
+    return Segmentation(
+        segments=segments,
+        fields=extract_fields(layout, segments, clean),
+        tokens=tuple(tokens.tokenize(clean)),
+    )
