@@ -1,0 +1,81 @@
+"""Text features for the letter classifier: one scikit-learn FeatureUnion.
+
+* TF-IDF over jieba words (``classifier.tokens.tokenize``), unigrams and bigrams;
+* TF-IDF over character 2–4-grams (sublinear tf), robust to segmentation and OCR errors;
+* a few binary hand features for cues a bag of n-grams sees only weakly (a 公文 文号 next to a case number,
+  a phone-record layout, a solicited reply, a party writing about its own case ...).
+
+Digits are folded to ``0`` before either TF-IDF sees the text, so case numbers, sums and dates share
+features instead of each being a rare token.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+from classifier.tokens import tokenize
+
+_DIGITS = re.compile(r"[0-9０-９]")
+_SPACE = re.compile(r"\s+")
+_WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
+
+# (name, pattern): each gives one 0/1 feature
+HAND_FEATURES: tuple[tuple[str, str], ...] = (
+    ("doc_number", r"[\u4e00-\u9fff（）()]{1,10}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号"),
+    ("case_number", r"[（(〔\[【]\s*(?:\d{4}|[〇一二三四五六七八九]{4})\s*[）)〕\]】].{0,14}?(?:民|刑|执|行|破|财保)"),
+    ("own_court_leader", r"本院.{0,8}(?:院长|庭长|局长|专职委员|政治部主任)"),
+    ("own_court_staff", r"本院.{0,6}(?:书记员|法官助理|法警|司法警察|陪审员|驾驶员|退休|科员|工作人员|法官)"),
+    ("upper_court", r"(?:高级人民法院|中级人民法院).{0,12}(?:法官|庭长|局长|院长|主任|助理)"),
+    ("other_judicial", r"检察院|公安局|派出所|司法局|司法所|国家安全局"),
+    ("leader_title", r"书记|县长|区长|市长|主任|主席|局长|董事长|会长"),
+    ("first_person", r"我(?:是|公司|家|们|单位|局|委|县)|本人"),
+    ("phone_record", r"来电人|来电时间|接听人"),
+    ("oral_record", r"在场人员|过问人|当面"),
+    ("im_record", r"微信|短信|发件人|聊天记录"),
+    ("solicited", r"征询|受贵院委托|经贵院许可|复函如下|特此函复|来函要求"),
+    ("proper_channel", r"诉讼服务中心收件|收件编号|回执|调阅|调卷|协助查询|附：.{0,20}(?:通知书|决定书)|授权委托书"),
+    ("party_self", r"我(?:公司)?系.{0,30}(?:被执行人|被告|原告|当事人)|代理律师|的(?:妻子|儿子|父亲|哥哥|女儿)|法定代表人"),
+    ("notice", r"关于召开|特此通知|参加会议|报送|征订"),
+    ("forwarding", r"转来|转交|转给|随函附|附件|附：|参阅|供.{0,4}参考"),
+    ("in_leader_name", r"让我|交代我|打过招呼|转告|的意思是|很关心这个事"),
+    ("aide_relative", r"(?:书记|县长|区长|市长|主任|主席|局长)的(?:秘书|驾驶员|办公室主任|爱人|儿子|弟弟|女儿|侄子|妹夫)"),
+)
+
+
+def normalise(text: str) -> str:
+    """Digits folded to 0 and runs of whitespace to one space (the form both TF-IDFs see)."""
+    return _SPACE.sub(" ", _DIGITS.sub("0", text))
+
+
+def word_ngrams(text: str) -> list[str]:
+    """jieba words of ``text`` (punctuation dropped) and their adjacent pairs, e.g. ``暂缓 执行``."""
+    words = [w for w in tokenize(normalise(text)) if _WORDLIKE.search(w)]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+class HandFeatures(BaseEstimator, TransformerMixin):
+    """One 0/1 column per pattern of :data:`HAND_FEATURES` (stateless)."""
+
+    def fit(self, texts, y=None) -> "HandFeatures":
+        return self
+
+    def transform(self, texts) -> sparse.csr_matrix:
+        patterns = [re.compile(p) for _, p in HAND_FEATURES]
+        rows = [[1.0 if p.search(t) else 0.0 for p in patterns] for t in texts]
+        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(rows), len(patterns)))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray([f"hand__{name}" for name, _ in HAND_FEATURES], dtype=object)
+
+
+def build_features(*, max_char_features: int = 200_000) -> FeatureUnion:
+    """An unfitted FeatureUnion: word TF-IDF ⊕ character 2–4-gram TF-IDF ⊕ hand features."""
+    words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2, dtype=np.float64)
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), preprocessor=normalise, sublinear_tf=True,
+                            min_df=2, max_features=max_char_features, dtype=np.float64)
+    return FeatureUnion([("words", words), ("chars", chars), ("hand", HandFeatures())], n_jobs=1)

@@ -1,0 +1,355 @@
+"""The letter classifier: intervener type, special-report items and internal behaviours from text.
+
+Model
+-----
+``pipeline`` is one scikit-learn Pipeline: the FeatureUnion of :mod:`classifier.features` followed by the
+intervener-type head, a linear SVM inside ``CalibratedClassifierCV`` (sigmoid), whose probabilities over the
+11 types sum to 1. The other heads read the same features:
+
+* one calibrated binary classifier per special-report code, trained on interventions only (external and
+  internal types), and one per internal-behaviour code, trained on internal interventions only. A code's
+  probability is gated by the type head, as the taxonomy gives these labels to interventions only::
+
+      P(SRk) = P(type is external or internal) · P(SRk | intervention, text)
+      P(IBk) = P(type is internal) · P(IBk | internal intervention, text)
+
+* a code is predicted when its probability reaches its threshold (0.5 unless ``train`` was given others).
+
+Labels with few examples still train: a code with no positive (or no negative) example gets a constant
+probability, one with fewer than 2 × the calibration folds uses an uncalibrated logistic regression.
+
+Files
+-----
+``save`` writes ``model-<version>.joblib``, ``model-<version>.json`` (the :class:`ModelInfo`, including the
+SHA-256 of the joblib file and the scikit-learn version) and ``active.json`` (``{"version": ...}``), each
+atomically. ``load`` checks the hash before unpickling; a model file that does not match is refused.
+Versions are ``YYYYMMDD-N`` (date of saving, counter per day). Train and save from the command line::
+
+    python -m classifier.model --out var/models [--corpus classifier/data/train.jsonl] [--holdout 0.2]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from classifier.features import build_features
+from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
+from classifier.types import LabelScore, Prediction
+from letterdesk.errors import ConfigurationError, InvalidRequest
+
+DEFAULT_CORPUS = Path(__file__).with_name("data") / "train.jsonl"
+CV_FOLDS = 3
+DEFAULT_THRESHOLD = 0.5
+UNSAVED = "unsaved"
+_VERSION = re.compile(r"^model-(\d{8})-(\d+)\.json$")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    version: str
+    trained_at: str  # ISO 8601, UTC
+    n_train: int
+    sha256: str  # of the joblib file; empty until saved
+    metrics: dict
+
+
+class ConstantProbability(BaseEstimator, ClassifierMixin):
+    """A binary 'classifier' that always answers ``p`` (for a code seen only positive or only negative)."""
+
+    def __init__(self, p: float = 0.0) -> None:
+        self.p = p
+
+    def fit(self, X, y) -> "ConstantProbability":
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return np.tile([1.0 - self.p, self.p], (X.shape[0], 1))
+
+
+def _binary_head(X, y: np.ndarray, seed: int):
+    """A fitted estimator giving P(code) in ``predict_proba(X)[:, 1]``, whatever the number of positives."""
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return ConstantProbability(n_pos / len(y) if len(y) else 0.0).fit(X, y)
+    if min(n_pos, n_neg) < 2 * CV_FOLDS:
+        return LogisticRegression(C=10.0, solver="liblinear").fit(X, y)
+    folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+
+
+def _type_head(X, y: list[str], seed: int):
+    """The calibrated multi-class intervener-type classifier (logistic regression when a class is tiny)."""
+    counts = {c: y.count(c) for c in set(y)}
+    if len(counts) < 2:
+        raise InvalidRequest("训练数据至少需要两种过问人类型 (training needs at least two intervener types)")
+    if min(counts.values()) < CV_FOLDS:
+        return LogisticRegression(C=1.0, max_iter=500).fit(X, y)
+    folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+
+
+def _positive(head, X) -> np.ndarray:
+    proba = head.predict_proba(X)
+    return proba[:, list(head.classes_).index(1)] if 1 in head.classes_ else np.zeros(X.shape[0])
+
+
+class LetterClassifier:
+    """Predicts a :class:`Prediction` for a letter's text. Build with :func:`train` or :func:`load`."""
+
+    def __init__(self, pipeline: Pipeline, sr_heads: dict, ib_heads: dict, thresholds: dict[str, float],
+                 info: ModelInfo) -> None:
+        self.pipeline = pipeline
+        self.sr_heads = sr_heads
+        self.ib_heads = ib_heads
+        self.thresholds = thresholds
+        self.info = info
+
+    def predict(self, text: str) -> Prediction:
+        """The prediction for one text (labels above threshold, most probable first)."""
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Iterable[str]) -> list[Prediction]:
+        """Predictions for many texts at once (one feature pass)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        X = self.pipeline.named_steps["features"].transform(texts)
+        type_head = self.pipeline.named_steps["type"]
+        proba = type_head.predict_proba(X)
+        classes = list(type_head.classes_)
+        full = np.zeros((len(texts), len(INTERVENER_TYPES)))
+        for j, code in enumerate(INTERVENER_TYPES):
+            if code in classes:
+                full[:, j] = proba[:, classes.index(code)]
+        scopes = [INTERVENER_TYPES[c].scope for c in INTERVENER_TYPES]
+        p_intervention = full[:, [j for j, s in enumerate(scopes) if s in (EXTERNAL, INTERNAL)]].sum(axis=1)
+        p_internal = full[:, [j for j, s in enumerate(scopes) if s == INTERNAL]].sum(axis=1)
+        sr = {code: p_intervention * _positive(head, X) for code, head in self.sr_heads.items()}
+        ib = {code: p_internal * _positive(head, X) for code, head in self.ib_heads.items()}
+        return [self._prediction(i, full[i], sr, ib) for i in range(len(texts))]
+
+    def _prediction(self, i: int, type_row: np.ndarray, sr: dict, ib: dict) -> Prediction:
+        types = {code: float(type_row[j]) for j, code in enumerate(INTERVENER_TYPES)}
+        best = max(types, key=types.get)
+        sr_i = {code: float(p[i]) for code, p in sr.items()}
+        ib_i = {code: float(p[i]) for code, p in ib.items()}
+        return Prediction(intervener_type=LabelScore(best, types[best]), type_probabilities=types,
+                          special_report=self._above(sr_i), internal_behaviours=self._above(ib_i),
+                          model_version=self.info.version, sr_probabilities=sr_i, ib_probabilities=ib_i)
+
+    def _above(self, probabilities: dict[str, float]) -> tuple[LabelScore, ...]:
+        hits = [LabelScore(c, p) for c, p in probabilities.items() if p >= self.thresholds.get(c, DEFAULT_THRESHOLD)]
+        return tuple(sorted(hits, key=lambda s: (-s.probability, s.code)))
+
+
+# ------------------------------------------------------------------------------------------------- training
+def load_corpus(path: Path | str | None = None) -> list[dict]:
+    """Records of a corpus file (one JSON object a line); by default the packaged ``train.jsonl``."""
+    path = Path(path) if path else DEFAULT_CORPUS
+    if not path.is_file():
+        raise ConfigurationError(f"找不到训练语料文件 (corpus not found: {path})")
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _multi_hot(records: list[dict], key: str, code: str) -> np.ndarray:
+    return np.array([1 if code in r.get(key, ()) else 0 for r in records])
+
+
+def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | None = None) -> LetterClassifier:
+    """A classifier fitted on ``records`` (corpus schema). Deterministic for ``seed``; the version is
+    ``"unsaved"`` until :func:`save` gives it one."""
+    if not records:
+        raise InvalidRequest("训练数据为空 (no training records)")
+    unknown = {r["intervener_type"] for r in records} - set(INTERVENER_TYPES)
+    if unknown:
+        raise InvalidRequest(f"训练数据含未知的过问人类型 (unknown intervener types: {sorted(unknown)})")
+    started = time.perf_counter()
+    texts = [r["text"] for r in records]
+    types = [r["intervener_type"] for r in records]
+    features = build_features()
+    X = features.fit_transform(texts)
+    type_head = _type_head(X, types, seed)
+
+    scope = np.array([INTERVENER_TYPES[t].scope for t in types])
+    interventions = np.flatnonzero(np.isin(scope, (EXTERNAL, INTERNAL)))
+    internal = np.flatnonzero(scope == INTERNAL)
+    sub_int = [records[i] for i in interventions]
+    sub_internal = [records[i] for i in internal]
+    sr_heads = {c: _binary_head(X[interventions], _multi_hot(sub_int, "special_report", c), seed) for c in SPECIAL_REPORT}
+    ib_heads = {c: _binary_head(X[internal], _multi_hot(sub_internal, "internal_behaviours", c), seed)
+                for c in INTERNAL_BEHAVIOURS}
+    fallbacks = {c: type(h).__name__ for c, h in {**sr_heads, **ib_heads}.items() if not isinstance(h, CalibratedClassifierCV)}
+    metrics = {
+        "train_seconds": round(time.perf_counter() - started, 2),
+        "n_features": int(X.shape[1]),
+        "label_counts": {c: int(_multi_hot(records, k, c).sum()) for k, codes in
+                         (("special_report", SPECIAL_REPORT), ("internal_behaviours", INTERNAL_BEHAVIOURS)) for c in codes},
+        "type_counts": {c: types.count(c) for c in INTERVENER_TYPES},
+        "uncalibrated_heads": fallbacks,
+    }
+    info = ModelInfo(UNSAVED, datetime.now(timezone.utc).isoformat(timespec="seconds"), len(records), "", metrics)
+    pipeline = Pipeline([("features", features), ("type", type_head)])
+    chosen = {c: DEFAULT_THRESHOLD for c in (*SPECIAL_REPORT, *INTERNAL_BEHAVIOURS)} | dict(thresholds or {})
+    return LetterClassifier(pipeline, sr_heads, ib_heads, chosen, info)
+
+
+def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
+    """Accuracy and macro-F1 of the type; micro- and macro-F1 of the SR and IB codes (macro over codes that
+    occur in the truth or the predictions)."""
+    predictions = clf.predict_many(r["text"] for r in records)
+    truth = [r["intervener_type"] for r in records]
+    guessed = [p.intervener_type.code for p in predictions]
+    out = {"n": len(records), "type_accuracy": float(accuracy_score(truth, guessed)),
+           "type_macro_f1": float(f1_score(truth, guessed, average="macro", zero_division=0))}
+    for key, codes, attr in (("sr", SPECIAL_REPORT, "special_report"), ("ib", INTERNAL_BEHAVIOURS, "internal_behaviours")):
+        y_true = np.array([[int(c in r.get(attr, ())) for c in codes] for r in records])
+        y_pred = np.array([[int(c in {s.code for s in getattr(p, attr)}) for c in codes] for p in predictions])
+        used = [j for j in range(len(codes)) if y_true[:, j].any() or y_pred[:, j].any()]
+        out[f"{key}_micro_f1"] = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
+        out[f"{key}_macro_f1"] = float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0)) if used else 0.0
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- files
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _next_counter(directory: Path, day: str) -> int:
+    used = [int(m.group(2)) for p in directory.iterdir() if (m := _VERSION.match(p.name)) and m.group(1) == day]
+    return max(used, default=0) + 1
+
+
+def save(clf: LetterClassifier, directory: Path) -> ModelInfo:
+    """Write the model under a new version ``YYYYMMDD-N`` and make it the active one; returns its info
+    (also set on ``clf``). Files are never overwritten: a version taken meanwhile moves to the next counter."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    day = datetime.now(timezone.utc).strftime("%Y%m%d")
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".model-", suffix=".joblib")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.chmod(0o644)
+    try:
+        counter = _next_counter(directory, day)
+        while True:
+            version = f"{day}-{counter}"
+            clf.info = replace(clf.info, version=version, sha256="")
+            joblib.dump(clf, tmp)
+            target = directory / f"model-{version}.joblib"
+            try:
+                os.link(tmp, target)  # atomic, and refuses an existing file
+                break
+            except FileExistsError:
+                counter += 1
+    finally:
+        tmp.unlink(missing_ok=True)
+    info = replace(clf.info, sha256=_sha256(target))
+    meta = {**asdict(info), "sklearn_version": sklearn.__version__}
+    _write_atomic(directory / f"model-{version}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode())
+    _write_atomic(directory / "active.json", json.dumps({"version": version}).encode())
+    clf.info = info
+    return info
+
+
+def load(directory: Path, version: str | None = None) -> LetterClassifier:
+    """The model ``version`` (default: the active one) from ``directory``, after checking its SHA-256.
+
+    Raises :class:`ConfigurationError` when the pointer, the info or the model file is missing or unreadable,
+    the hash does not match, or the model was written by another scikit-learn minor version.
+    """
+    directory = Path(directory)
+    if version is None:
+        try:
+            version = json.loads((directory / "active.json").read_text(encoding="utf-8"))["version"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigurationError(f"未找到已激活的分类模型，请先训练并保存模型 (no usable active.json in {directory})") from exc
+    if not re.fullmatch(r"[\w.-]+", str(version)):
+        raise ConfigurationError(f"模型版本号无效 (invalid model version {version!r})")
+    meta_path, model_path = directory / f"model-{version}.json", directory / f"model-{version}.joblib"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        info = ModelInfo(**{k: meta[k] for k in ModelInfo.__dataclass_fields__})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"分类模型 {version} 的说明文件缺失或损坏 (model info unreadable: {meta_path})") from exc
+    if not model_path.is_file():
+        raise ConfigurationError(f"分类模型文件缺失 (model file missing: {model_path})")
+    actual = _sha256(model_path)
+    if actual != info.sha256:
+        raise ConfigurationError(f"分类模型文件校验失败，拒绝加载 (sha256 mismatch for {model_path.name}: "
+                                 f"expected {info.sha256}, got {actual})")
+    built_with = str(meta.get("sklearn_version", ""))
+    if built_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ConfigurationError(f"分类模型由 scikit-learn {built_with} 训练，与当前 {sklearn.__version__} 不兼容，请重新训练 "
+                                 "(model built with another scikit-learn version)")
+    clf = joblib.load(model_path)
+    if not isinstance(clf, LetterClassifier):
+        raise ConfigurationError(f"模型文件内容不是分类器 (not a LetterClassifier: {model_path})")
+    clf.info = info
+    return clf
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="训练并保存来信分类模型 (train and save the letter classifier)")
+    parser.add_argument("--out", type=Path, required=True, help="model directory")
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--holdout", type=float, default=0.0, help="share of the corpus kept out for evaluation")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    records = load_corpus(args.corpus)
+    held: list[dict] = []
+    if args.holdout > 0:
+        records, held = train_test_split(records, test_size=args.holdout, random_state=args.seed,
+                                         stratify=[r["intervener_type"] for r in records])
+    clf = train(records, seed=args.seed)
+    if held:
+        clf.info = replace(clf.info, metrics={**clf.info.metrics, "holdout": evaluate(clf, held)})
+    info = save(clf, args.out)
+    print(json.dumps(asdict(info), ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    from classifier.model import main as _main  # run from the importable module, so pickles name classifier.model
+
+    _main()
