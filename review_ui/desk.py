@@ -1,0 +1,107 @@
+"""The desk's pages: queue, letter review, upload, case-number search, downloads."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from classifier.taxonomy import FORMS
+from ingest import intake, pipeline, queries, review as review_service
+from ingest.intake import Accepted
+from letterdesk.errors import InputRejected
+from review_ui import decisions, responses
+from review_ui.access import can, require
+from review_ui.context import actor, runtime
+from review_ui.formatting import FIELD_LABELS, SEGMENT_LABELS
+
+bp = Blueprint("desk", __name__)
+
+RECENT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What happened to one file of a multi-file upload: accepted (maybe a duplicate) or refused."""
+
+    filename: str
+    accepted: Accepted | None = None
+    error: str | None = None
+
+
+def _submit(file: FileStorage) -> UploadResult:
+    """Hand one uploaded file to intake; a refusal is reported for this file and does not stop the rest."""
+    name = file.filename or "未命名"
+    try:
+        return UploadResult(name, accepted=intake.submit(runtime(), file.read(), name, "upload", actor()))
+    except InputRejected as err:
+        return UploadResult(name, error=err.message)
+
+
+@bp.route("/")
+def queue() -> str:
+    """Home: letters awaiting review (oldest first) and the most recent letters in every state."""
+    rt = runtime()
+    return render_template("queue.html", waiting=queries.review_queue(rt),
+                           recent=queries.list_letters(rt, limit=RECENT_LIMIT))
+
+
+@bp.route("/letters/<int:letter_id>")
+def letter(letter_id: int) -> str:
+    """One letter: page images beside their text, the editable record and the label choices."""
+    detail = queries.get_letter(runtime(), letter_id)
+    return render_template("letter.html", d=detail, forms=FORMS, field_labels=FIELD_LABELS,
+                           segment_labels=SEGMENT_LABELS,
+                           can_review=can("review") and detail.summary.status == "in_review")
+
+
+@bp.route("/letters/<int:letter_id>/review", methods=["POST"])
+@require("review")
+def review(letter_id: int) -> Response:
+    """Confirm (file) or reject the letter with the submitted choices, then return to the queue."""
+    result = review_service.review(runtime(), letter_id, decisions.from_form(request.form), actor())
+    flash(f"来信 #{result.id}「{result.filename}」：{result.status_label}")
+    return redirect(url_for("desk.queue"))
+
+
+@bp.route("/letters/<int:letter_id>/retry", methods=["POST"])
+@require("retry")
+def retry(letter_id: int) -> Response:
+    """Re-queue a failed letter."""
+    pipeline.retry(runtime(), letter_id, actor())
+    flash(f"来信 #{letter_id} 已重新排队处理")
+    return redirect(url_for("desk.queue"))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@require("upload")
+def upload() -> str:
+    """GET: the form. POST: submit every chosen file and list a result per file."""
+    results: list[UploadResult] = []
+    if request.method == "POST":
+        chosen = [f for f in request.files.getlist("files") if f.filename]
+        if not chosen:
+            flash("请选择至少一个文件")
+        results = [_submit(f) for f in chosen]
+    return render_template("upload.html", results=results)
+
+
+@bp.route("/search")
+def search() -> str:
+    """Filed letters naming the case number typed (any common variant of it)."""
+    text = request.args.get("case_number", "").strip()
+    letters = queries.find_by_case_number(runtime(), text) if text else []
+    return render_template("search.html", query=text, letters=letters)
+
+
+@bp.route("/letters/<int:letter_id>/original")
+def original(letter_id: int) -> Response:
+    """The original file as received, always as a download."""
+    return responses.attachment(*queries.original(runtime(), letter_id))
+
+
+@bp.route("/letters/<int:letter_id>/pages/<int:index>.jpg")
+def page_preview(letter_id: int, index: int) -> Response:
+    """A rendered page image for the letter page."""
+    return responses.jpeg(queries.page_preview(runtime(), letter_id, index))

@@ -1,0 +1,103 @@
+"""Jinja filters that turn service values into the desk's Chinese display text."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from storage.models import STATUS_LABELS
+
+#: China Standard Time (no daylight saving): the desk shows times as the court reads them.
+CST = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+#: Record fields (taxonomy §4) in the order the desk shows them.
+FIELD_LABELS = {
+    "name": "姓名",
+    "unit": "单位",
+    "position": "职务",
+    "case_number": "案号",
+    "case_name": "案由（案件名称）",
+    "date": "日期",
+}
+
+#: Letter parts (GB/T 9704) as produced by segmentation.
+SEGMENT_LABELS = {
+    "header": "版头",
+    "doc_number": "发文字号",
+    "title": "标题",
+    "addressee": "主送",
+    "body": "正文",
+    "signature": "署名",
+    "date_text": "成文日期",
+    "cc": "抄送",
+}
+
+ACTION_LABELS = {
+    "ingest": "接收",
+    "ocr": "文字识别",
+    "segment": "切分",
+    "classify": "分类",
+    "queue_for_review": "进入待审",
+    "confirm": "确认归档",
+    "reject": "退回",
+    "retry": "重试",
+    "failed": "处理失败",
+    "reject_input": "拒收",
+}
+
+PAGE_SOURCES = {"text-layer": "文字层", "ocr": "OCR识别", "plain": "纯文本"}
+
+
+def age(hours: float | None) -> str:
+    """Waiting time: "12分钟", "3小时", "2天"."""
+    if hours is None:
+        return ""
+    if hours < 1:
+        return f"{max(int(hours * 60), 0)}分钟"
+    if hours < 48:
+        return f"{int(hours)}小时"
+    return f"{int(hours // 24)}天"
+
+
+def confidence(value: float | None) -> str:
+    """An OCR mean word confidence (0–100) → "87"; None (text layer) → "—"."""
+    return "—" if value is None else f"{value:.0f}"
+
+
+def percent(probability: float | None) -> str:
+    """0.873 → "87%"; None → "—"."""
+    return "—" if probability is None else f"{probability * 100:.0f}%"
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A timestamp in China Standard Time, to the minute (naive values are taken as UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def page_source(source: str) -> str:
+    """Where a page's text came from, in Chinese."""
+    return PAGE_SOURCES.get(source, source)
+
+
+def status_label(status: str) -> str:
+    """A letter status code in Chinese."""
+    return STATUS_LABELS.get(status, status)
+
+
+def action_label(action: str) -> str:
+    """An audit action in Chinese."""
+    return ACTION_LABELS.get(action, action)
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(age)
+    app.add_template_filter(percent)
+    app.add_template_filter(confidence)
+    app.add_template_filter(local_time)
+    app.add_template_filter(page_source)
+    app.add_template_filter(status_label)
+    app.add_template_filter(action_label)
