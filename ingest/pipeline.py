@@ -1,7 +1,10 @@
 """Composition of the stages: which stage follows which status, and how a letter moves on.
 
 ``received → ocr → segmented → classified → in_review`` by :mod:`ingest.stages`; then ``filed`` or
-``rejected`` by a reviewer (:mod:`ingest.review`). The database is the source of truth for where a letter
+``rejected`` by a reviewer (:mod:`ingest.review`). A stage marked ``follows`` runs straight after the
+previous one in the same task (the text stages take milliseconds, so queueing them again behind other
+letters' OCR would only make reviewers wait); every other stage starts a task of its own. Each stage
+still commits its own status, so a crash between two of them resumes where it stopped. The database is the source of truth for where a letter
 is: a queued message only says "look at letter N now". A stage that fails leaves the letter ``failed``
 with the stage and the reason; :func:`retry` puts it back. :func:`reconcile` re-queues letters whose
 message was lost (a worker killed mid-task, a broker restart).
@@ -30,13 +33,14 @@ class Stage:
     source: Status
     target: Status
     run: Callable[[Runtime, int], None]
+    follows: bool = False  # runs in the same task as the stage before it
 
 
 STAGES: tuple[Stage, ...] = (
     Stage("ocr", Status.RECEIVED, Status.OCR, stages.ocr),
-    Stage("segment", Status.OCR, Status.SEGMENTED, stages.segment),
-    Stage("classify", Status.SEGMENTED, Status.CLASSIFIED, stages.classify),
-    Stage("queue", Status.CLASSIFIED, Status.IN_REVIEW, stages.queue_for_review),
+    Stage("segment", Status.OCR, Status.SEGMENTED, stages.segment, follows=True),
+    Stage("classify", Status.SEGMENTED, Status.CLASSIFIED, stages.classify, follows=True),
+    Stage("queue", Status.CLASSIFIED, Status.IN_REVIEW, stages.queue_for_review, follows=True),
 )
 _BY_SOURCE = {s.source.value: s for s in STAGES}
 _BY_NAME = {s.name: s for s in STAGES}
@@ -102,6 +106,15 @@ def mark_failed(rt: Runtime, letter_id: int, stage: Stage, exc: BaseException) -
         ).rowcount
         if done:
             audit.record(s, audit.SYSTEM, "failed", letter_id, stage=stage.name, reason=reason)
+
+
+def run_task(rt: Runtime, job: StageJob) -> StageJob | None:
+    """What one task does: ``job`` and every stage that follows it in the same task. Returns the job
+    that needs a task of its own next, or None."""
+    nxt = run_stage(rt, job)
+    while nxt is not None and _BY_NAME[nxt.stage].follows:
+        nxt = run_stage(rt, nxt)
+    return nxt
 
 
 def run_inline(rt: Runtime, letter_id: int) -> str:

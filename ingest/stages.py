@@ -13,6 +13,7 @@ them on workers.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 
 from sqlalchemy import delete, update
@@ -49,6 +50,11 @@ def _letter(s: Session, letter_id: int) -> Letter:
     return letter
 
 
+def _since(started: float) -> float:
+    """Seconds of work a stage records in its audit event (read by ``letterdesk bench pipeline``)."""
+    return round(time.monotonic() - started, 3)
+
+
 def preview_key(letter_id: int, index: int) -> str:
     return f"previews/{letter_id}/{index + 1}.jpg"
 
@@ -61,6 +67,7 @@ def replace_cases(s: Session, letter_id: int, numbers) -> None:
 
 def ocr(rt: Runtime, letter_id: int) -> None:
     """received → ocr: read every page (text layer or Tesseract), keep per-page text, confidence and a preview."""
+    started = time.monotonic()
     with rt.db.session() as s:
         key = _letter(s, letter_id).original_key
     data = rt.objects.get(key)
@@ -82,11 +89,12 @@ def ocr(rt: Runtime, letter_id: int) -> None:
         letter.ocr_confidence = result.mean_confidence
         letter.page_count = len(result.pages)
         audit.record(s, audit.SYSTEM, "ocr", letter_id, engine=result.engine, pages=len(result.pages),
-                     confidence=result.mean_confidence, chars=len(result.text))
+                     confidence=result.mean_confidence, chars=len(result.text), seconds=_since(started))
 
 
 def segment(rt: Runtime, letter_id: int) -> None:
     """ocr → segmented: letter parts, record fields, case numbers and search tokens."""
+    started = time.monotonic()
     with rt.db.session() as s:
         text = _letter(s, letter_id).text or ""
     seg = segment_text(text)
@@ -99,11 +107,12 @@ def segment(rt: Runtime, letter_id: int) -> None:
         letter.tokens = tokens
         replace_cases(s, letter_id, seg.fields.case_numbers)
         audit.record(s, audit.SYSTEM, "segment", letter_id, case_numbers=list(seg.fields.case_numbers),
-                     form=seg.fields.form)
+                     form=seg.fields.form, seconds=_since(started))
 
 
 def classify(rt: Runtime, letter_id: int) -> None:
     """segmented → classified: intervener type, special-report items and internal behaviours with probabilities."""
+    started = time.monotonic()
     with rt.db.session() as s:
         text = _letter(s, letter_id).text or ""
     prediction = rt.classifier.predict(text)
@@ -115,7 +124,7 @@ def classify(rt: Runtime, letter_id: int) -> None:
         audit.record(s, audit.SYSTEM, "classify", letter_id, model_version=prediction.model_version,
                      intervener_type=prediction.intervener_type.code,
                      probability=round(prediction.intervener_type.probability, 4),
-                     special_report=[x.code for x in prediction.special_report])
+                     special_report=[x.code for x in prediction.special_report], seconds=_since(started))
 
 
 def queue_for_review(rt: Runtime, letter_id: int) -> None:

@@ -34,14 +34,18 @@ def runtime() -> Runtime:
 
 @worker_process_init.connect
 def _fresh_runtime(**_):
-    """A forked pool process must not reuse its parent's database connections."""
+    """A forked pool process gets its own runtime (never its parent's database connections) and loads
+    the OCR engine and the classifier once, before its first letter."""
     global _runtime
     _runtime = None
+    rt = runtime()
+    rt.ocr_engine  # noqa: B018 - load now, not on the first page
+    rt.classifier  # noqa: B018
 
 
 @app.task(name="letterdesk.stage", acks_late=True, reject_on_worker_lost=True)
 def stage(letter_id: int, stage: str) -> None:
-    nxt = pipeline.run_stage(runtime(), pipeline.StageJob(letter_id, stage))
+    nxt = pipeline.run_task(runtime(), pipeline.StageJob(letter_id, stage))
     if nxt is not None:
         pipeline.send(runtime(), nxt)
 

@@ -237,6 +237,25 @@ def train() -> None:
     click.echo(f"模型 {info.version} 已保存（训练样本 {info.n_train}，sha256={info.sha256[:12]}…）")
 
 
+# --- benchmarks --------------------------------------------------------------------------------
+@main.group()
+def bench() -> None:
+    """性能与准确率基准（打印数据，最后一行为摘要）。"""
+
+
+@bench.command("pipeline")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int, help="处理进程数")
+@handle_errors
+def bench_pipeline(folder: Path, workers: int) -> None:
+    """把 FOLDER 中的全部文件送入完整流水线（临时内置环境），统计每分钟处理来信数等。"""
+    from ingest.bench import run
+
+    result = run(folder, workers=workers, model_dir=load_settings().model_dir)
+    for line in result.lines():
+        click.echo(line)
+
+
 # --- users ---------------------------------------------------------------------------------------
 @main.group()
 def user() -> None:
