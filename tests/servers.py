@@ -327,7 +327,8 @@ class RedisServer(_Server):
     def url(self) -> str:
         return f"redis://{LOOPBACK}:{self.port}/0"
 
-    def start(self, base_dir: Path) -> "RedisServer":
+    def start(self, base_dir: Path, port: int | None = None) -> "RedisServer":
+        """Start on ``port`` (default: a free one). Nothing is persisted: a restart loses every message."""
         import redis
 
         binary = redis_binary()
@@ -336,7 +337,7 @@ class RedisServer(_Server):
         base_dir = Path(base_dir).resolve()
         base_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = base_dir / "redis.log"
-        self.port = free_port()
+        self.port = port or free_port()
         self._spawn(
             [str(binary), "--port", str(self.port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
              "--dir", str(base_dir)],
@@ -352,6 +353,13 @@ class RedisServer(_Server):
 
         self._wait_ready(pong)
         return self
+
+    def restart(self) -> "RedisServer":
+        """Stop and start again on the same port, as a crashed broker coming back empty."""
+        assert self.log_path is not None and self.port is not None
+        port, base_dir = self.port, self.log_path.parent
+        self.stop()
+        return self.start(base_dir, port=port)
 
 
 # --- SeaweedFS -----------------------------------------------------------------------------------
