@@ -256,6 +256,23 @@ def bench_pipeline(folder: Path, workers: int) -> None:
         click.echo(line)
 
 
+@bench.command("load")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--seconds", default=60.0, show_default=True, help="持续时间（秒）")
+@click.option("--uploaders", default=4, show_default=True, help="并发上传线程")
+@click.option("--reviewers", default=2, show_default=True, help="并发审核线程")
+@click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int, help="处理进程数")
+def bench_load(corpus: Path, seconds: float, uploaders: int, reviewers: int, workers: int) -> None:
+    """对本机回环地址上的完整服务做限时负载测试（上传与审核并发）。"""
+    from letterdesk.loadtest import run
+
+    result = run(corpus, seconds=seconds, uploaders=uploaders, reviewers=reviewers, workers=workers,
+                 model_dir=load_settings().model_dir)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(1 if result.errors else 0)
+
+
 # --- users ---------------------------------------------------------------------------------------
 @main.group()
 def user() -> None:
