@@ -137,19 +137,23 @@ def _inspect_pdf(data: bytes, limits: Limits, dpi: int) -> DocumentInfo:
         for index in range(pages):
             width_pt, height_pt = pdf.get_page_size(index)
             _check_pixels(round(width_pt / 72 * dpi), round(height_pt / 72 * dpi), limits, index)
-            has_text = _load_pdf_page(pdf, index, need_text=not has_text) or has_text
+            has_text = _load_pdf_page(pdf, index, limits, need_text=not has_text) or has_text
     finally:
         pdf.close()
     return DocumentInfo(kind="pdf", mime=_MIME["pdf"], pages=pages, has_text_layer=has_text)
 
 
-def _load_pdf_page(pdf: pdfium.PdfDocument, index: int, *, need_text: bool) -> bool:
-    """Load page ``index`` (raising CorruptFile if it does not parse); True if asked for and it has text."""
+def _load_pdf_page(pdf: pdfium.PdfDocument, index: int, limits: Limits, *, need_text: bool) -> bool:
+    """Load page ``index`` (raising CorruptFile if it does not parse) and check the pixel size its images
+    declare, without decoding them (a tiny stream can inflate to gigapixels); True if asked for and the
+    page has text."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
         raise CorruptFile(f"PDF 第 {index + 1} 页已损坏，无法读取 (corrupt page)") from exc
     try:
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            _check_pixels(*image.get_size(), limits, index)
         if not need_text:
             return False
         textpage = page.get_textpage()
