@@ -237,6 +237,71 @@ def train() -> None:
     click.echo(f"模型 {info.version} 已保存（训练样本 {info.n_train}，sha256={info.sha256[:12]}…）")
 
 
+# --- integrity: audit trail, archive check, backup and restore ------------------------------------
+@main.group()
+def audit() -> None:
+    """审计记录（哈希链）。"""
+
+
+@audit.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """校验审计记录的哈希链：被修改、删除或调换的事件逐条列出。"""
+    from ingest import audit as audit_service
+
+    report = audit_service.verify(_runtime())
+    for problem in report.problems:
+        click.echo(problem.message, err=True)
+    if not report.ok:
+        click.echo(f"审计链校验失败：{len(report.problems)} 处问题（共 {report.events} 条事件）", err=True)
+        sys.exit(1)
+    click.echo(f"审计链完好：{report.events} 条事件")
+
+
+@main.command()
+@handle_errors
+def verify() -> None:
+    """重新读取每个归档对象，与登记的 SHA-256 比对，列出不符、缺失或未受保护的对象。"""
+    from ingest.verify import verify_archive
+
+    report = verify_archive(_runtime())
+    for problem in report.problems:
+        click.echo(f"[{problem.kind}] {problem.message}", err=True)
+    summary = f"{report.letters} 件来信、{report.rejections} 条拒收记录，{report.objects} 个对象"
+    if not report.ok:
+        click.echo(f"校验失败：{summary}，{len(report.problems)} 处问题", err=True)
+        sys.exit(1)
+    click.echo(f"校验通过：{summary}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def backup(directory: Path) -> None:
+    """把数据库与全部对象备份到 DIRECTORY（须不存在或为空）。"""
+    from ingest.backup import backup as backup_service
+
+    report = backup_service(_runtime(), directory)
+    click.echo(f"备份完成：{directory}（{sum(report.rows.values())} 行数据，{report.objects} 个对象，"
+               f"{report.bytes} 字节）")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors
+def restore(directory: Path) -> None:
+    """把 DIRECTORY 中的备份恢复到空数据库（先逐一校验备份文件的 SHA-256）。"""
+    from ingest.backup import restore as restore_service
+
+    report = restore_service(_runtime(), directory)
+    click.echo(f"恢复完成：{sum(report.rows.values())} 行数据，{report.objects} 个对象")
+    for problem in report.audit.problems:
+        click.echo(problem.message, err=True)
+    if not report.audit.ok:
+        click.echo("恢复后的审计链校验未通过", err=True)
+        sys.exit(1)
+
+
 # --- benchmarks --------------------------------------------------------------------------------
 @main.group()
 def bench() -> None:

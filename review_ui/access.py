@@ -13,6 +13,7 @@ from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.wrappers import Response
 
+from ingest.audit import record_event
 from letterdesk.errors import AuthenticationRequired, PermissionDenied
 from review_ui.context import is_api_request, runtime
 from storage import users
@@ -95,8 +96,16 @@ def can(permission: str) -> bool:
     return info is not None and info.role in PERMISSIONS[permission]
 
 
+def _record_refusal(permission: str) -> None:
+    info = g.get("account")
+    record_event(runtime(), info.username if info else "anonymous", "permission_denied",
+                 (request.view_args or {}).get("letter_id"), permission=permission, endpoint=request.endpoint,
+                 method=request.method)
+
+
 def require(permission: str) -> Callable[[F], F]:
-    """View decorator: raise :class:`PermissionDenied` (403) unless the account holds ``permission``."""
+    """View decorator: raise :class:`PermissionDenied` (403) unless the account holds ``permission``;
+    a refusal is recorded in the audit trail (``permission_denied``, with the letter the view names)."""
     if permission not in PERMISSIONS:
         raise KeyError(permission)
 
@@ -104,6 +113,7 @@ def require(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not can(permission):
+                _record_refusal(permission)
                 raise PermissionDenied("您的角色没有此项操作的权限 (role not permitted)")
             return view(*args, **kwargs)
 

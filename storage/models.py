@@ -146,12 +146,28 @@ class Rejection(Base):
 
 
 class AuditEvent(Base):
-    """Append-only trail of what happened to letters and who did it."""
+    """Append-only trail of what happened to letters and who did it, hash-chained (``storage.audit_chain``).
+
+    Ids are consecutive from 1; ``hash`` covers the event's fields and ``prev_hash``, the previous hash.
+    Rows are written only by ``ingest.audit`` while it holds the :class:`AuditChainHead` row.
+    """
 
     __tablename__ = "audit_events"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))  # username, or "system"
     action: Mapped[str] = mapped_column(String(32))
     letter_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     detail: Mapped[dict] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChainHead(Base):
+    """The one row (id 1) naming the newest audit event. Appending locks it, so the chain stays linear
+    across processes and threads; it also shows when events were deleted from the end of the trail."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -112,3 +112,22 @@ def test_hot_folder_waits_for_files_to_settle_and_moves_them(rt, tmp_path):
     [dup] = hot.scan(rt, now=303.0)
     assert dup.accepted.duplicate and dup.accepted.id == outcomes["a.png"].accepted.id
     assert get_letter(rt, dup.accepted.id).summary.filename == "a.png"
+
+
+def test_integrity_commands_verify_back_up_and_restore(tmp_path, env):
+    letter = tmp_path / "函.pdf"
+    letter.write_bytes(docs.text_pdf_bytes(docs.SAMPLE_LETTER_PAGES))
+    assert cli(env, "ingest", "--wait", str(letter)).returncode == 0
+    audit = cli(env, "audit", "verify")
+    assert audit.returncode == 0 and "审计链完好" in audit.stdout
+    check = cli(env, "verify")
+    assert check.returncode == 0 and "校验通过" in check.stdout
+    backup = cli(env, "backup", str(tmp_path / "backup"))
+    assert backup.returncode == 0, backup.stderr
+    other = {**env, "LETTERDESK_DATA_DIR": str(tmp_path / "restored")}
+    restored = cli(other, "restore", str(tmp_path / "backup"))
+    assert restored.returncode == 0 and "恢复完成" in restored.stdout, restored.stderr
+    again = cli(other, "restore", str(tmp_path / "backup"))
+    assert again.returncode == 5  # never over a database that has data
+    status = cli(other, "status", "1")
+    assert '"status": "in_review"' in status.stdout
