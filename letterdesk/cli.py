@@ -369,5 +369,18 @@ def user_token(name: str, label: str) -> None:
     click.echo(create_token(_runtime().db, name, label))
 
 
+@user.command("revoke")
+@click.argument("token")
+@handle_errors
+def user_revoke(token: str) -> None:
+    """吊销一个 API 令牌（立即失效）。"""
+    from storage.users import revoke_token
+
+    if not revoke_token(_runtime().db, token):
+        click.echo("没有这个有效令牌", err=True)
+        sys.exit(4)
+    click.echo("令牌已吊销")
+
+
 if __name__ == "__main__":
     main()

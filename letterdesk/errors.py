@@ -91,6 +91,14 @@ class PermissionDenied(LetterdeskError):
     exit_code = 6
 
 
+class RateLimited(LetterdeskError):
+    """Too many failed sign-ins for one name from one address."""
+
+    code = "rate_limited"
+    http_status = 429
+    exit_code = 6
+
+
 # --- failures of the machinery ---------------------------------------------------------------
 class ProcessingFailed(LetterdeskError):
     """A pipeline stage failed on an accepted letter; the letter is marked ``failed`` with this reason."""

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ingest import logins
 from ingest.audit import record_event
 from review_ui.access import DeskUser
 from review_ui.context import runtime
@@ -40,6 +41,7 @@ def login() -> Response | str:
     error = None
     if form.validate_on_submit():
         username = form.username.data.strip()
+        logins.check_allowed(runtime(), username, request.remote_addr)
         info = users.authenticate(runtime().db, username, form.password.data)
         if info is not None and info.active:
             session.clear()

@@ -84,6 +84,9 @@ def test_user_add_and_token(env):
     assert token.returncode == 0 and token.stdout.strip().startswith("ld_")
     unknown = cli(env, "user", "token", "nobody")
     assert unknown.returncode == 4 and "nobody" in unknown.stderr
+    revoked = cli(env, "user", "revoke", token.stdout.strip())
+    assert revoked.returncode == 0 and "吊销" in revoked.stdout
+    assert cli(env, "user", "revoke", token.stdout.strip()).returncode == 4  # already revoked
 
 
 def test_hot_folder_waits_for_files_to_settle_and_moves_them(rt, tmp_path):
