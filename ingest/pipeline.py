@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from ingest import audit, stages
 from ingest.actor import Actor
 from ingest.runtime import Runtime
-from letterdesk.errors import InvalidState, LetterdeskError, NotFound
+from letterdesk.errors import LetterdeskError, NotFound
 from storage.models import Letter, Status, utcnow
 
 log = logging.getLogger(__name__)
@@ -145,11 +145,7 @@ def send(rt: Runtime, job: StageJob) -> None:
 def retry(rt: Runtime, letter_id: int, actor: Actor) -> str:
     """Put a ``failed`` letter back to the input of the stage that failed and queue it. Returns its status."""
     with rt.db.session() as s:
-        letter = s.get(Letter, letter_id)
-        if letter is None:
-            raise NotFound(f"来信 {letter_id} 不存在")
-        if letter.status != Status.FAILED.value:
-            raise InvalidState(f"来信 {letter_id} 当前状态为“{Status(letter.status).label}”，只有处理失败的来信可以重试")
+        letter = stages.load_letter(s, letter_id, Status.FAILED, "只有处理失败的来信可以重试")
         stage = _BY_NAME.get(letter.failed_stage or "ocr", STAGES[0])
         audit.record(s, actor.username, "retry", letter_id, stage=stage.name, reason=letter.failure_reason)
         letter.status = stage.source.value

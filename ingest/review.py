@@ -20,8 +20,8 @@ from ingest import audit
 from ingest.actor import Actor
 from ingest.queries import LetterSummary, summary_of
 from ingest.runtime import Runtime
-from ingest.stages import replace_cases
-from letterdesk.errors import InvalidRequest, InvalidState, NotFound, PermissionDenied
+from ingest.stages import load_letter, replace_cases
+from letterdesk.errors import InvalidRequest, InvalidState, PermissionDenied
 from storage.models import Letter, Status, utcnow
 
 NO_CASE = "_无案号"
@@ -106,11 +106,7 @@ def review(rt: Runtime, letter_id: int, decision: ReviewDecision, actor: Actor) 
         raise PermissionDenied("只有审核人员可以确认或退回来信")
     _validate(decision)
     with rt.db.session() as s:
-        letter = s.get(Letter, letter_id)
-        if letter is None:
-            raise NotFound(f"来信 {letter_id} 不存在")
-        if letter.status != Status.IN_REVIEW.value:
-            raise InvalidState(f"来信 {letter_id} 当前状态为“{Status(letter.status).label}”，不在待审核状态")
+        letter = load_letter(s, letter_id, Status.IN_REVIEW, "不在待审核状态")
         if decision.action == "reject":
             return _reject(s, letter, decision, actor, rt.settings.confidence_threshold)
         fields, numbers = _confirmed_fields(letter, decision)

@@ -23,7 +23,7 @@ from classifier.segment import segment as segment_text
 from classifier.tokens import search_tokens
 from ingest import audit
 from ingest.runtime import Runtime
-from letterdesk.errors import NotFound
+from letterdesk.errors import InvalidState, NotFound
 from ocr import inspect_document, read_document
 from storage.models import Letter, LetterCase, Page, Status, utcnow
 
@@ -43,10 +43,14 @@ def claim(s: Session, letter_id: int, source: Status, target: Status) -> None:
         raise Superseded(letter_id)
 
 
-def _letter(s: Session, letter_id: int) -> Letter:
+def load_letter(s: Session, letter_id: int, expect: Status | None = None, why: str = "") -> Letter:
+    """The letter row; :class:`NotFound` if absent, :class:`InvalidState` (saying ``why``) if ``expect``
+    is given and the letter is in another status."""
     letter = s.get(Letter, letter_id)
     if letter is None:
         raise NotFound(f"来信 {letter_id} 不存在")
+    if expect is not None and letter.status != expect.value:
+        raise InvalidState(f"来信 {letter_id} 当前状态为“{Status(letter.status).label}”，{why}")
     return letter
 
 
@@ -69,7 +73,7 @@ def ocr(rt: Runtime, letter_id: int) -> None:
     """received → ocr: read every page (text layer or Tesseract), keep per-page text, confidence and a preview."""
     started = time.monotonic()
     with rt.db.session() as s:
-        key = _letter(s, letter_id).original_key
+        key = load_letter(s, letter_id).original_key
     data = rt.objects.get(key)
     info = inspect_document(data, rt.settings.limits)
     result, previews = read_document(data, info, rt.ocr_engine, previews=True)
@@ -79,7 +83,7 @@ def ocr(rt: Runtime, letter_id: int) -> None:
         rt.objects.put(keys[-1], jpeg, "image/jpeg")
     with rt.db.session() as s:
         claim(s, letter_id, Status.RECEIVED, Status.OCR)
-        letter = _letter(s, letter_id)
+        letter = load_letter(s, letter_id)
         s.execute(delete(Page).where(Page.letter_id == letter_id))
         for page in result.pages:
             s.add(Page(letter_id=letter_id, index=page.index, text=page.text, confidence=page.confidence,
@@ -96,12 +100,12 @@ def segment(rt: Runtime, letter_id: int) -> None:
     """ocr → segmented: letter parts, record fields, case numbers and search tokens."""
     started = time.monotonic()
     with rt.db.session() as s:
-        text = _letter(s, letter_id).text or ""
+        text = load_letter(s, letter_id).text or ""
     seg = segment_text(text)
     tokens = " ".join(search_tokens(text))
     with rt.db.session() as s:
         claim(s, letter_id, Status.OCR, Status.SEGMENTED)
-        letter = _letter(s, letter_id)
+        letter = load_letter(s, letter_id)
         letter.segments = asdict(seg.segments)
         letter.predicted_fields = asdict(seg.fields)
         letter.tokens = tokens
@@ -114,11 +118,11 @@ def classify(rt: Runtime, letter_id: int) -> None:
     """segmented → classified: intervener type, special-report items and internal behaviours with probabilities."""
     started = time.monotonic()
     with rt.db.session() as s:
-        text = _letter(s, letter_id).text or ""
+        text = load_letter(s, letter_id).text or ""
     prediction = rt.classifier.predict(text)
     with rt.db.session() as s:
         claim(s, letter_id, Status.SEGMENTED, Status.CLASSIFIED)
-        letter = _letter(s, letter_id)
+        letter = load_letter(s, letter_id)
         letter.prediction = prediction.to_dict()
         letter.model_version = prediction.model_version
         audit.record(s, audit.SYSTEM, "classify", letter_id, model_version=prediction.model_version,

@@ -63,24 +63,14 @@ class Settings:
         return replace(self, **changes)
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default, kind=int):
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ConfigurationError(f"{name} 必须是整数，当前为 {raw!r}") from exc
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} 必须是数字，当前为 {raw!r}") from exc
+        raise ConfigurationError(f"{name} 必须是{'整数' if kind is int else '数字'}，当前为 {raw!r}") from exc
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
@@ -100,12 +90,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("LETTERDESK_DATA_DIR") or "var").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     limits = Limits(
-        max_bytes=_int(env, "LETTERDESK_MAX_UPLOAD_MB", 50) * 1024 * 1024,
-        max_pages=_int(env, "LETTERDESK_MAX_PAGES", 200),
-        max_pixels=_int(env, "LETTERDESK_MAX_PIXELS", 60_000_000),
-        max_frames=_int(env, "LETTERDESK_MAX_FRAMES", 200),
+        max_bytes=_number(env, "LETTERDESK_MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        max_pages=_number(env, "LETTERDESK_MAX_PAGES", 200),
+        max_pixels=_number(env, "LETTERDESK_MAX_PIXELS", 60_000_000),
+        max_frames=_number(env, "LETTERDESK_MAX_FRAMES", 200),
     )
-    threshold = _float(env, "LETTERDESK_CONFIDENCE_THRESHOLD", 0.6)
+    threshold = _number(env, "LETTERDESK_CONFIDENCE_THRESHOLD", 0.6, float)
     if not 0.0 < threshold < 1.0:
         raise ConfigurationError("LETTERDESK_CONFIDENCE_THRESHOLD 必须在 0 与 1 之间")
     return Settings(
@@ -118,7 +108,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ocr_engine=env.get("LETTERDESK_OCR_ENGINE") or "tesseract",
         confidence_threshold=threshold,
         limits=limits,
-        task_time_limit=_int(env, "LETTERDESK_TASK_TIME_LIMIT", 600),
-        stale_after=_int(env, "LETTERDESK_STALE_AFTER", 900),
+        task_time_limit=_number(env, "LETTERDESK_TASK_TIME_LIMIT", 600),
+        stale_after=_number(env, "LETTERDESK_STALE_AFTER", 900),
         session_cookie_secure=(env.get("LETTERDESK_SECURE_COOKIES", "0") == "1"),
     )
