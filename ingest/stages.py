@@ -76,7 +76,8 @@ def ocr(rt: Runtime, letter_id: int) -> None:
         key = load_letter(s, letter_id).original_key
     data = rt.objects.get(key)
     info = inspect_document(data, rt.settings.limits)
-    result, previews = read_document(data, info, rt.ocr_engine, previews=True)
+    result, previews = read_document(data, info, rt.ocr_engine, previews=True,
+                                     page_workers=rt.settings.ocr_page_workers)
     keys = []
     for index, jpeg in enumerate(previews):
         keys.append(preview_key(letter_id, index))
@@ -87,7 +88,8 @@ def ocr(rt: Runtime, letter_id: int) -> None:
         s.execute(delete(Page).where(Page.letter_id == letter_id))
         for page in result.pages:
             s.add(Page(letter_id=letter_id, index=page.index, text=page.text, confidence=page.confidence,
-                       source=page.source, preview_key=keys[page.index] if page.index < len(keys) else None))
+                       source=page.source, preview_key=keys[page.index] if page.index < len(keys) else None,
+                       lines=[asdict(line) for line in page.lines]))
         letter.text = result.text
         letter.ocr_engine = result.engine
         letter.ocr_confidence = result.mean_confidence

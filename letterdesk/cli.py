@@ -321,6 +321,20 @@ def bench_pipeline(folder: Path, workers: int) -> None:
         click.echo(line)
 
 
+@bench.command("ocr")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--engine", "engine_name", default=None, help="OCR 引擎（默认：配置中的 ocr_engine）")
+@click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=int, help="识别进程数（每核一个）")
+@click.option("--per-page", is_flag=True, help="逐页打印结果")
+@handle_errors
+def bench_ocr(corpus: Path, engine_name: str | None, workers: int, per_page: bool) -> None:
+    """用 OCR 基准语料（manifest.jsonl）测量识别准确率（CER）、速度与每进程内存，与流水线的识别走同一代码路径。"""
+    from ocr.bench import run
+
+    for line in run(corpus, engine_name or load_settings().ocr_engine, workers).lines(per_page=per_page):
+        click.echo(line)
+
+
 @bench.command("load")
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--seconds", default=60.0, show_default=True, help="持续时间（秒）")

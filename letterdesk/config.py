@@ -10,7 +10,8 @@ RabbitMQ and an S3 endpoint (MinIO) through the same variables::
     LETTERDESK_BROKER_URL    filesystem://              or redis://host:6379/0, amqp://…
     LETTERDESK_SECRET_KEY    (generated once into <data>/secret_key)
     LETTERDESK_MODEL_DIR     <data>/models              trained classifier models
-    LETTERDESK_OCR_ENGINE    tesseract
+    LETTERDESK_OCR_ENGINE    rapidocr                   or tesseract
+    LETTERDESK_OCR_PAGE_WORKERS  1                     >1: OCR the pages of one letter in a process pool
     LETTERDESK_CONFIDENCE_THRESHOLD  0.6               below this a prediction is shown as uncertain
     LETTERDESK_MAX_UPLOAD_MB 50   LETTERDESK_MAX_PAGES 200   LETTERDESK_MAX_PIXELS 60000000
     LETTERDESK_TASK_TIME_LIMIT 600   LETTERDESK_STALE_AFTER 900 (seconds before a stuck letter is re-queued)
@@ -44,7 +45,8 @@ class Settings:
     broker_url: str
     secret_key: str
     model_dir: Path
-    ocr_engine: str = "tesseract"
+    ocr_engine: str = "rapidocr"
+    ocr_page_workers: int = 1
     confidence_threshold: float = 0.6
     limits: Limits = field(default_factory=Limits)
     task_time_limit: int = 600
@@ -105,7 +107,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         broker_url=env.get("LETTERDESK_BROKER_URL") or "filesystem://",
         secret_key=_secret_key(env, data_dir),
         model_dir=Path(env.get("LETTERDESK_MODEL_DIR") or data_dir / "models").resolve(),
-        ocr_engine=env.get("LETTERDESK_OCR_ENGINE") or "tesseract",
+        ocr_engine=env.get("LETTERDESK_OCR_ENGINE") or "rapidocr",
+        ocr_page_workers=_number(env, "LETTERDESK_OCR_PAGE_WORKERS", 1),
         confidence_threshold=threshold,
         limits=limits,
         task_time_limit=_number(env, "LETTERDESK_TASK_TIME_LIMIT", 600),

@@ -19,13 +19,29 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class LineText:
+    """One printed line as read: its text and the engine's confidence 0–100 (None when it gives none).
+
+    The review desk marks lines whose confidence is low as doubtful.
+    """
+
+    text: str
+    confidence: float | None
+
+
+@dataclass(frozen=True)
 class PageText:
-    """Text of one page. ``confidence`` is the engine's mean word confidence 0–100 (None for text layers)."""
+    """Text of one page. ``confidence`` is the engine's mean word confidence 0–100 (None for text layers).
+
+    ``lines`` holds the OCR'd lines in reading order with their own confidences (their texts joined by
+    "\n" are ``text``); it is empty for text layers and plain text.
+    """
 
     index: int  # 0-based
     text: str
     confidence: float | None
     source: str  # "text-layer" | "ocr" | "plain"
+    lines: tuple[LineText, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ class Page(Base):
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     source: Mapped[str] = mapped_column(String(16))
     preview_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    lines: Mapped[list | None] = mapped_column(default=None)  # [{"text", "confidence"}] in reading order
 
 
 class LetterCase(Base):

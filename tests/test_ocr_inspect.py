@@ -143,10 +143,10 @@ def test_image_just_over_the_pixel_limit_is_refused_with_its_size():
 
 def test_pdf_page_too_large_at_rendering_dpi_is_refused():
     a4 = docs.text_pdf_bytes([["函"]])
-    assert inspect_document(a4, Limits(max_pixels=9_000_000)).pages == 1  # A4 at 300 dpi is 8.7 Mpx
+    assert inspect_document(a4, Limits(max_pixels=9_000_000), dpi=300).pages == 1  # A4 at 300 dpi is 8.7 Mpx
     with pytest.raises(TooLarge, match="2480×3508"):
-        inspect_document(a4, Limits(max_pixels=8_000_000))
-    assert inspect_document(a4, Limits(max_pixels=8_000_000), dpi=200).pages == 1
+        inspect_document(a4, Limits(max_pixels=8_000_000), dpi=300)
+    assert inspect_document(a4, Limits(max_pixels=8_000_000)).pages == 1  # rendered at 200 dpi by default
 
 
 def test_too_many_pdf_pages_is_refused():

@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 
 from letterdesk.errors import ConfigurationError, InvalidState, NotFound, ProcessingFailed
 from ocr import OcrEngine, get_engine, inspect_document, ocr_file, rasterise, read_document
-from ocr.engines import join_words, lines_from_tesseract_data
+from ocr.engines import join_words, page_text, pieces_from_tesseract_data
 from tests import docs
 
 LETTER = docs.SAMPLE_LETTER.splitlines()
@@ -119,21 +119,31 @@ def test_spaces_between_chinese_characters_are_removed_but_kept_between_latin_wo
     assert join_words(["梅政函", "〔2024〕", "87", "号", " "]) == "梅政函〔2024〕87号"
 
 
-def test_tesseract_word_table_becomes_lines_and_mean_confidence():
-    rows = [  # level, block, par, line, text, conf
-        (1, 0, 0, 0, "", -1),
-        (4, 1, 1, 1, "", -1),
-        (5, 1, 1, 1, "暂", 90),
-        (5, 1, 1, 1, "缓", 80),
-        (5, 1, 1, 2, "Case", 70),
-        (5, 1, 1, 2, "42", 60),
-        (5, 2, 1, 1, "  ", 95),
-        (5, 2, 1, 1, "执行", -1),
+def test_tesseract_word_table_becomes_lines_with_boxes_and_confidences():
+    rows = [  # level, block, par, line, text, conf, left, top, width, height
+        (1, 0, 0, 0, "", -1, 0, 0, 900, 900),
+        (4, 1, 1, 1, "", -1, 10, 10, 200, 30),
+        (5, 1, 1, 1, "暂", 90, 10, 10, 30, 30),
+        (5, 1, 1, 1, "缓", 80, 40, 12, 30, 30),
+        (5, 1, 1, 2, "Case", 70, 10, 60, 60, 30),
+        (5, 1, 1, 2, "42", 60, 80, 60, 30, 30),
+        (5, 2, 1, 1, "  ", 95, 10, 500, 30, 30),
+        (5, 2, 1, 1, "执行", -1, 10, 500, 60, 30),
+        (5, 3, 1, 1, "日期", 50, 600, 300, 60, 30),  # a block Tesseract reports last but printed higher
     ]
-    table = dict(zip(("level", "block_num", "par_num", "line_num", "text", "conf"), map(list, zip(*rows))))
-    assert lines_from_tesseract_data(table) == ("暂缓\nCase 42\n执行", 75.0)
-    empty = {key: [] for key in table}
-    assert lines_from_tesseract_data(empty) == ("", None)
+    keys = ("level", "block_num", "par_num", "line_num", "text", "conf", "left", "top", "width", "height")
+    table = dict(zip(keys, map(list, zip(*rows))))
+    pieces = pieces_from_tesseract_data(table)
+    assert [(p.text, p.confidence, p.left, p.top, p.right, p.bottom) for p in pieces] == [
+        ("暂缓", 85.0, 10, 10, 70, 42),
+        ("Case 42", 65.0, 10, 60, 110, 90),
+        ("执行", None, 10, 500, 70, 530),
+        ("日期", 50.0, 600, 300, 660, 330),
+    ]
+    text, confidence = page_text(pieces)
+    assert text == "暂缓\nCase 42\n日期\n执行"  # in printed order, not Tesseract's block order
+    assert confidence == pytest.approx((85 * 2 + 65 * 7 + 50 * 2) / 11)
+    assert page_text(pieces_from_tesseract_data({key: [] for key in table})) == ("", None)
 
 
 # --- text layers and plain text ----------------------------------------------------------------------------
