@@ -32,7 +32,7 @@ Labelling rules (taxonomy §1–§2 and domain notes §d)
 
 Regenerate (deterministic for a seed)::
 
-    python -m classifier.corpus --out classifier/data/train.jsonl --n 2000 --seed 7
+    python -m classifier.corpus --out classifier/data/train.jsonl --n 3000 --seed 7
 """
 from __future__ import annotations
 
@@ -43,9 +43,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from classifier.noise import ocr_noise
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "train.jsonl"
+REPORT_SHARE = 0.25  # interventions by phone, in person, by message or note told in a judge's own report
+NOISY_SHARE = 0.35  # records passed through :func:`classifier.noise.ocr_noise`
 
 # ================================================================================================
 # Data tables: people, places, organs, courts
@@ -121,11 +124,16 @@ LEADERS = (
     ("{city}军分区", ("政治委员", "副司令员")),
     ("中共{city}委员会", ("原副书记（已退休）",)),
     ("{county}人大常委会", ("原主任（已退休）",)),
+    ("{province}人大常委会", ("副主任", "委员")),
+    ("{city}妇女联合会", ("主席",)),
+    ("共青团{city}委员会", ("书记",)),
+    ("{city}第一中学", ("校长",)),
+    ("{county}供销合作社联合社", ("理事会主任",)),
 )
-COURT_LEADER_TITLES = ("院长", "副院长", "常务副院长", "审判委员会专职委员", "执行局局长", "民事审判第一庭庭长", "刑事审判庭庭长",
+COURT_LEADER_TITLES = ("执行局副局长", "立案庭副庭长", "党组成员、副院长", "刑事审判庭副庭长", "院长", "副院长", "常务副院长", "审判委员会专职委员", "执行局局长", "民事审判第一庭庭长", "刑事审判庭庭长",
                        "立案庭庭长", "政治部主任", "民事审判第二庭副庭长")
 UPPER_COURT_TITLES = ("执行局法官", "民事审判第二庭副庭长", "立案庭庭长", "审判管理办公室主任", "刑事审判第一庭法官助理", "副院长")
-COURT_STAFF_TITLES = ("书记员", "法官助理", "司法警察", "驾驶员", "退休法官（原民一庭副庭长）", "人民陪审员", "聘用制书记员",
+COURT_STAFF_TITLES = ("执行员", "档案室工作人员", "退休审判员", "速录员", "书记员", "法官助理", "司法警察", "驾驶员", "退休法官（原民一庭副庭长）", "人民陪审员", "聘用制书记员",
                       "办公室科员", "执行局法官", "诉讼服务中心工作人员", "退休干部")
 OTHER_JUDICIAL = (
     ("{county}人民检察院", ("第一检察部检察官", "副检察长", "第三检察部主任", "检察官助理")),
@@ -133,15 +141,31 @@ OTHER_JUDICIAL = (
     ("{county}司法局", ("副局长", "{town}司法所所长")),
     ("{city}国家安全局", ("干部",)),
     ("{city}人民检察院", ("第六检察部检察官",)),
+    ("{county}公安局{town}派出所", ("民警", "副所长")),
+    ("{province}{zihao}监狱", ("狱政科科长", "刑罚执行科干警")),
 )
-AIDE_ROLES = ("秘书", "驾驶员", "办公室主任", "爱人", "儿子", "弟弟", "女儿", "侄子", "妹夫")
+AIDE_ROLES = ("秘书", "驾驶员", "办公室主任", "爱人", "儿子", "弟弟", "女儿", "侄子", "妹夫", "司机", "妻子", "丈夫", "外甥",
+              "表弟", "岳父", "儿媳", "女婿", "联络员", "身边工作人员", "哥哥", "姐姐")
+STAFF_ROLES = ("秘书", "驾驶员", "办公室主任", "司机", "联络员", "身边工作人员")
+# {boss} is the leader; {role}/{name}/{s} the aide. Quoted intros speak in the first person.
+AIDE_INTROS_QUOTE = ("我是{boss}的{role}{s}某", "我是{boss}的{role}", "我姓{s}，在{boss}身边工作，是他的{role}", "我是{name}，{boss}的{role}", "我，{boss}的{role}{name}")
+AIDE_INTROS_REPORTED = ("{name}（自称系{boss}的{role}）", "{boss}的{role}{name}", "自称是{boss}{role}的{name}",
+                        "{name}，系{boss}的{role}", "{name}（{boss}的{role}）")
+AIDE_LEADS = ("是{boss}让我来找你们的。", "{boss}交代我跟你们说一声。", "{boss}知道这个事，让我跟您打个招呼。",
+              "{boss}特意叮嘱我来问问。", "这是{boss}的意思，他不方便出面。", "{boss}让我代他表个态。", "{boss}也很关心，让我过来看看。")
+LEADER_SENDS_AIDE = ("我已经让我的{aide}跟你们联系过了，", "具体情况我让{aide}去跟你们细说，", "材料我让{aide}给你们送过去，",
+                     "回头让我{aide}再找你们对接一下，")
+IN_NAME_LEADS = ("{boss}让我转告你们，", "这事{boss}已经打过招呼了，", "我跟{boss}很熟，他的意思是，", "{boss}很关心这个事，",
+                 "受{boss}委托，", "{boss}托我带个话，", "{boss}那边已经同意了，", "我是替{boss}来传个话的，",
+                 "{boss}说了，", "你们领导{boss}那里我已经说好了，", "{boss}交代过，")
 MIDDLEMEN = (("{zihao}集团有限公司", "董事长"), ("{county}商会", "秘书长"), ("{zihao}投资有限公司", "总经理"),
+             (None, "退休教师"), (None, "个体老板"), ("{zihao}建筑工程有限公司", "项目经理"), (None, "中间人"),
              (None, "个体工商户"), ("{county}{town}{zihao}村", "村委会主任"))
 
 # ================================================================================================
 # Data tables: what is asked. Request verb phrases per special-report item (slots filled from the scenario).
 # ================================================================================================
-SR_PHRASES: dict[str, tuple[str, ...]] = {
+SR_PHRASES: dict[str, tuple[str, ...]] = {  # extended by EXTRA_SR_PHRASES below
     "SR01": ("对{party}给予关照", "关注一下{party}的案子，在法律允许的范围内尽量帮一帮", "酌情照顾{party}",
              "对{party}高抬贵手", "在依法的前提下对{party}多加关心", "帮{party}把这个事情处理好", "对{party}的诉求予以关注",
              "念及{party}一贯表现良好，给予照顾", "多体谅{party}的难处", "该照顾的照顾一下{party}"),
@@ -180,6 +204,47 @@ SR_PHRASES: dict[str, tuple[str, ...]] = {
     "SR15": ("将该案处理结果及时函告我们", "更换承办法官", "调整合议庭组成人员", "判决书不要在网上公开", "把处理情况报县委办",
              "对方律师的问题也查一查"),
 }
+EXTRA_SR_PHRASES: dict[str, tuple[str, ...]] = {
+    "SR01": ("给{party}行个方便", "对{party}网开一面", "适当照顾一下{party}的实际情况", "在裁量幅度内尽量向{party}倾斜",
+             "能帮的尽量帮{party}一把", "对{party}的情况予以充分考虑", "多为{party}想想办法"),
+    "SR02": ("安排一次见面，让{party}当面把情况说清楚", "抽时间到{party}实地看看，和老板聊一聊", "私下给{party}的律师打个电话沟通一下",
+             "跟{party}的家属见个面，解释一下案情"),
+    "SR04": ("审|按照县里的意见把这个案子判下来", "按协调会议定的方案结案", "审|判决时以政府确定的补偿标准为准",
+             "刑|对{person}作无罪处理", "审|不要支持{other}的违约金请求", "执|把执行方案报县里同意后再实施",
+             "审|驳回{other}的起诉", "刑|对{person}适用缓刑"),
+    "SR05": ("{project}的相关起诉先不要收", "对{other}的起诉先不予登记立案", "统一暂缓受理涉{project}的案件"),
+    "SR06": ("该案延期审理，等政府处理完再说", "在政府协调期间中止诉讼", "务必本周内审结", "先把开庭时间往后延一延"),
+    "SR07": ("尽快解除对{party}的查封冻结", "把扣押的{party}车辆先放了", "不要冻结{party}的基本账户", "对{other}的账户立即冻结",
+             "对{party}名下的土地暂不查封", "解除对{party}股权的冻结"),
+    "SR08": ("评估机构请考虑{agency}", "拍卖交给{agency}办理", "破|破产管理人由{agency}担任", "鉴定就委托{agency}来做"),
+    "SR09": ("执行到位的钱先给{party}", "案款优先保障{party}", "把执行款先分给本地债权人"),
+    "SR10": ("暂停对{party}的执行程序", "延缓执行，给企业喘口气", "对{party}的强制执行暂缓半年", "暂时不要采取执行措施",
+             "终结对{party}的执行", "先不要拍卖{party}的房产", "执行工作先停一停"),
+    "SR11": ("把扣押的款物退还给{party}", "涉案车辆先交给县里处理", "把涉案资金优先返还本地群众"),
+    "SR12": ("刑|对{person}不予羁押", "刑|尽快让{person}取保候审", "刑|对{person}改为监视居住", "执|对{other}的负责人司法拘留"),
+    "SR13": ("{person}减刑的事请多关照", "对{person}的假释申请从宽考虑", "对罪犯{person}的减刑从严把握"),
+    "SR14": ("研究一下{party}送来的《{doc}》", "将{party}的《{doc}》转承办法官阅处", "请承办法官认真阅看{party}的《{doc}》"),
+    "SR15": ("案件结果出来前先跟我们通个气", "换一个承办法官", "这个案子的判决书不要上网", "处理结果报县委政法委备案",
+             "判决书出来先给我们看一下", "不要公开开庭审理", "安排{party}的人旁听合议", "对方律师那边也要敲打敲打"),
+}
+for _code, _more in {
+    "SR01": ("帮{party}说说情", "看在我的面子上关照一下{party}", "{party}的事请多费心", "尽量让{party}满意", "对{party}宽大处理",
+             "关照一下这个案子", "尽力帮忙", "对{party}手下留情"),
+    "SR04": ("请承办法官到县委汇报一下案情，按县委意见办", "召集法院开个协调会，统一处理意见", "县里的意见是这个案子要判{party}胜诉",
+             "审|该案应当认定{party}不承担责任", "刑|这个案子定性要慎重，最好不作犯罪处理", "执|执行方案先报县政府审定"),
+    "SR06": ("这个案子先别急着判", "尽快把案子审结，不要拖", "往后拖一拖再宣判", "审理期限能延就延", "抓紧时间结案，月底前必须判"),
+    "SR05": ("这批案子先不要立", "对{party}的起诉尽快登记立案，不要卡着", "暂缓立案，等县里先调处", "立案的事先压一压",
+             "不要受理{other}针对{party}的起诉"),
+    "SR07": ("把{party}被冻结的账户先解开", "查封措施先撤了", "赶紧把{other}的财产保全起来", "别扣{party}的车"),
+    "SR10": ("执行先缓一缓，给企业留条活路", "暂缓拍卖{party}的资产", "不要急着强制执行", "中止执行程序，等县里协调",
+             "对{party}暂不采取强制执行措施", "延期执行", "执行程序先停下来"),
+    "SR14": ("把{party}的《{doc}》转给合议庭参考", "这份《{doc}》请法院好好看看", "附上{party}的《{doc}》，请参阅"),
+    "SR15": ("这个案子的处理情况随时向我们报告", "把合议庭组成换一换", "判决前先听听县里的意见"),
+    "SR12": ("刑|对{person}不要批捕", "刑|先把{person}放回家过年", "执|拘留{other}的老板"),
+    "SR13": ("{person}的减刑请从宽考虑", "{person}假释的事帮忙关照一下"),
+}.items():
+    SR_PHRASES[_code] = SR_PHRASES[_code] + _more
+SR_PHRASES = {code: phrases + EXTRA_SR_PHRASES.get(code, ()) for code, phrases in SR_PHRASES.items()}
 IB01_PHRASES = ("打听合议庭的评议意见", "问案件准备怎么判、什么时候宣判", "打听明天去{party}现场查封的安排",
                 "要求把合议庭倾向性意见透露给{party}", "打听审判委员会讨论的结果", "问执行局什么时候冻结{party}的账户")
 IB02_PHRASES = ("把{party}写的《{doc}》交给承办法官", "转来{party}代理律师的代理意见，让承办法官参考",
@@ -523,7 +588,7 @@ def draw_scenario(rng: random.Random, itype: str | None = None, form: str | None
         else:
             demands = draw_demands(rng, itype) if rng.random() > 0.08 else []
             forwards = rng.random() < (0.75 if form == "DOCUMENT" and itype == "EXT_LEADER" else 0.15)
-            sponsor = itype == "EXT_AIDE_RELATIVE" and rng.random() < 0.6
+            sponsor = (itype == "EXT_AIDE_RELATIVE" and rng.random() < 0.6) or (itype == "EXT_LEADER" and rng.random() < 0.12)
             if not demands and not forwards:
                 info = True  # an outside leader only asking how the case stands: recorded, no special item
     if itype == "EXEMPT_ENTRUSTED":
@@ -649,8 +714,15 @@ def leader_actor(rng: random.Random, sc: Scenario) -> Actor:
     unit_t, positions = rng.choice(LEADERS)
     unit, position = sc.place.fill(unit_t, rng), sc.place.fill(rng.choice(positions), rng)
     name = person_name(rng)
+    lead = rng.choice(LEADER_SENDS_AIDE).format(aide=rng.choice(AIDE_ROLES[:6] + ("爱人", "儿子"))) if sc.sponsor else ""
     return Actor(name, unit, position, rng.choice((f"我是{unit}的{position}{name}", f"我是{name}啊，{unit}{position}",
-                                                   f"我{name}，在{unit}当{position}")), f"{unit}{position}{name}")
+                                                   f"我{name}，在{unit}当{position}")), record_name(rng, name, unit, position), lead)
+
+
+def record_name(rng: random.Random, name: str, unit: str, position: str, notes: tuple[str, ...] = ("",)) -> str:
+    """How a record names someone by unit, post and name, in one of the usual orders."""
+    return rng.choice((f"{unit}{position}{name}", f"{unit}{position}{name}", f"{name}（{unit}{position}）",
+                       f"{unit}的{position}{name}", f"{name}，{unit}{position}，")).rstrip("，") + rng.choice(notes)
 
 
 def leader_title(rng: random.Random, place: Place) -> str:
@@ -660,6 +732,19 @@ def leader_title(rng: random.Random, place: Place) -> str:
     return person_name(rng)[0] + position.split("、")[-1]
 
 
+def leader_full_title(rng: random.Random, place: Place) -> str:
+    """A leader named by unit and post, e.g. 梅川县人民政府副县长张某, 市里一位分管领导."""
+    unit_t, positions = rng.choice(LEADERS[:8])
+    if rng.random() < 0.2:
+        return rng.choice(("市里一位主要领导", "县里分管领导", "上面的领导", "县委主要领导"))
+    return place.fill(unit_t, rng) + place.fill(rng.choice(positions), rng).replace("常委、", "") + person_name(rng)
+
+
+def fill_boss(template: str, boss: str) -> str:
+    """``template`` with ``{boss}`` filled, the other slots kept for a later ``format``."""
+    return template.replace("{boss}", boss)
+
+
 def actor_for(rng: random.Random, sc: Scenario) -> Actor:
     """The intervener (or sender) of a record-style text, according to the type."""
     p, t = sc.place, sc.itype
@@ -667,40 +752,43 @@ def actor_for(rng: random.Random, sc: Scenario) -> Actor:
     if t == "EXT_LEADER":
         return leader_actor(rng, sc)
     if t == "EXT_AIDE_RELATIVE":
-        boss = leader_title(rng, p)
+        boss = leader_title(rng, p) if rng.random() < 0.7 else leader_full_title(rng, p)
         role = rng.choice(AIDE_ROLES)
-        lead = rng.choice((f"是{boss}让我来找你们的。", f"{boss}交代我跟你们说一声。", f"{boss}知道这个事，让我跟您打个招呼。")) if sc.sponsor else ""
-        unit = f"{p.county}人民政府办公室" if role in ("秘书", "驾驶员", "办公室主任") else None
-        return Actor(name, unit, f"{boss}的{role}", f"我是{boss}的{role}{name[0]}某", f"{name}（自称系{boss}的{role}）", lead)
+        lead = fill_boss(rng.choice(AIDE_LEADS), boss) if sc.sponsor else ""
+        unit = f"{p.county}人民政府办公室" if role in STAFF_ROLES else None
+        quote = fill_boss(rng.choice(AIDE_INTROS_QUOTE), boss).format(role=role, name=name, s=name[0])
+        reported = fill_boss(rng.choice(AIDE_INTROS_REPORTED), boss).format(role=role, name=name)
+        return Actor(name, unit, f"{boss}的{role}", quote, reported, lead)
     if t == "EXT_IN_LEADER_NAME":
-        boss = leader_title(rng, p)
+        boss = leader_title(rng, p) if rng.random() < 0.7 else leader_full_title(rng, p)
         unit_t, position = rng.choice(MIDDLEMEN)
         unit = p.fill(unit_t, rng) if unit_t else None
-        lead = rng.choice((f"{boss}让我转告你们，", f"这事{boss}已经打过招呼了，", f"我跟{boss}很熟，他的意思是，",
-                           f"{boss}很关心这个事，"))
+        lead = fill_boss(rng.choice(IN_NAME_LEADS), boss)
         return Actor(name, unit, position, f"我是{unit or ''}{name}", f"{unit or ''}{position}{name}", lead)
     if t == "EXT_ORG":
         org = p.fill(rng.choice(ORGS)[0], rng)
         position = rng.choice(("办公室主任", "综合科科长", "副主任", "法律顾问", "工作人员"))
-        return Actor(name, org, position, f"我是{org}的{name[0]}某，代表单位跟你们沟通", f"{org}{position}{name}（代表单位）")
+        return Actor(name, org, position, rng.choice((f"我是{org}的{name[0]}某，代表单位跟你们沟通", f"我是{org}{position}{name}，受单位委托")),
+                     record_name(rng, name, org, position, ("（代表单位）", "（受单位指派）", "")))
     own_court = rng.choice(("本院", sc.court.name))  # records of the court's own people often just say 本院
     if t == "INT_COURT_LEADER":
         title = rng.choice(COURT_LEADER_TITLES)
         return Actor(name, own_court, title, rng.choice((f"我是{name[0]}{title[-2:]}", f"我是咱们院的{title}{name}", f"我，院里{title}{name}")),
-                     f"本院{title}{name}")
+                     record_name(rng, name, own_court, title))
     if t == "INT_UPPER_COURT":
         high = sc.court.name.endswith("中级人民法院") or rng.random() < 0.4
         upper, short = (f"{p.province}高级人民法院", "省高院") if high else (f"{p.city}中级人民法院", "市中院")
         title = rng.choice(UPPER_COURT_TITLES)
         return Actor(name, upper, title, rng.choice((f"我是{upper}的{title}{name}", f"我是{short}{title}{name}", f"我{short}的{name}，上级法院{title}")),
-                     f"上级法院{upper}{title}{name}")
+                     rng.choice(("上级法院", "")) + record_name(rng, name, upper, title))
     if t == "INT_COURT_STAFF":
         title = rng.choice(COURT_STAFF_TITLES)
-        return Actor(name, own_court, title, rng.choice((f"我是{name}，院里的{title}", f"我是咱们院{title}{name}")), f"本院{title}{name}")
+        return Actor(name, own_court, title, rng.choice((f"我是{name}，院里的{title}", f"我是咱们院{title}{name}")),
+                     record_name(rng, name, own_court, title))
     if t == "INT_OTHER_JUDICIAL":
         unit_t, titles = rng.choice(OTHER_JUDICIAL)
         unit, title = p.fill(unit_t, rng), p.fill(rng.choice(titles), rng)
-        return Actor(name, unit, title, f"我是{unit}的{name}", f"{unit}{title}{name}")
+        return Actor(name, unit, title, rng.choice((f"我是{unit}的{name}", f"我是{unit}{title}{name}")), record_name(rng, name, unit, title))
     if t == "PARTY_RELATED":
         return party_actor(rng, sc)
     raise ValueError(t)
@@ -845,6 +933,33 @@ def personal_letter(rng: random.Random, sc: Scenario, actor: Actor) -> tuple[str
     return "\n".join(body), fields_of(actor, sc)
 
 
+HOW_CONTACTED = {
+    "PHONE": ("给我打来电话", "打电话到我办公室", "用手机给我打电话", "通过座机联系我"),
+    "ORAL": ("来到我办公室", "在院门口拦住我", "在一次饭局上找到我", "到执行局找我"),
+    "SMS_IM": ("通过微信给我发来消息", "给我发短信", "在微信上给我留言"),
+    "OTHER": ("托人给我带来一张便条", "在我桌上留了一张名片", "让门卫转交一封信"),
+    "LETTER": ("给我寄来一封信",),
+}
+REPORT_TO = ("院党组：", "院监察室：", "审判管理办公室：", "院领导：", "院纪检监察组：", "")
+
+
+def judge_report(rng: random.Random, sc: Scenario, actor: Actor) -> tuple[str, dict]:
+    """A judge's own narrative report of an intervention (情况报告), signed by the judge, not the intervener."""
+    who = actor.name if rng.random() < 0.5 else "有关人员"
+    title = rng.choice((f"关于{who}过问案件的情况报告", "情况报告", "关于有关人员过问案件的情况说明", "过问案件情况说明",
+                        "干预司法活动情况报告"))
+    when = write_date(rng, sc.when, rng.choice(("arabic", "arabic", "chinese")))
+    how = rng.choice(HOW_CONTACTED[sc.form])
+    lines = [title, rng.choice(REPORT_TO), f"　　{when}{rng.choice(('上午', '下午', '晚上', ''))}，{actor.intro_reported}{how}。",
+             "　　" + speech(rng, sc, actor, rng.choice(("reported", "reported", "quote"))),
+             "　　" + rng.choice(("我当即表示案件将依法独立审理，并按规定如实记录。", "我已明确拒绝，告知其通过正当渠道反映。",
+                                 "现根据有关规定如实报告。", "")),
+             "　　特此报告。",
+             f"　　　　报告人：{sc.judge}（{rng.choice(('承办法官', '执行法官', '审判长', '法官助理'))}）",
+             f"　　　　{write_date(rng, sc.when, 'arabic')}"]
+    return "\n".join(line for line in lines if line.strip()), fields_of(actor, sc)
+
+
 RECORD_RENDERERS = {"PHONE": render_phone, "ORAL": render_oral, "SMS_IM": render_im, "OTHER": render_note, "LETTER": personal_letter}
 
 # ---------------------------------------------------------------------------------------------- 公文
@@ -939,7 +1054,7 @@ def render_instruction(rng: random.Random, sc: Scenario, actor: Actor) -> tuple[
     else:
         to = rng.choice((f"请{sc.court.short}", f"请{sc.court.name}", f"{person_name(rng)[0]}院长", f"请{sc.judge}同志"))
     demands = "".join(demand_sentences(rng, sc, "instruction", forward=False))
-    order = rng.choice(("阅处。", "阅，", "阅研。", "阅示。")) + demands + rng.choice(("", "请依法妥善处理。", "请关注。"))
+    order = rng.choice(("阅处。", "阅，", "阅研。", "阅示。")) + actor.lead + demands + rng.choice(("", "请依法妥善处理。", "请关注。"))
     head = rng.choice(("领导批示：", "批示：", "【批示件】", ""))
     signer = actor.name if rng.random() < 0.3 else f"{actor.unit}{actor.position}　{actor.name}"
     banner = [rng.choice(("领导批示件", "批示单", f"{actor.unit}领导批示"))] if rng.random() < 0.5 else []
@@ -972,12 +1087,35 @@ def render_party(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
                                f"关于恳请{rng.choice(('暂缓执行', '依法公正审理', '关注企业困难'))}的函", paragraphs, rng.choice(CLOSINGS), cc=False)
         text = text.replace(sc.court.name + "：", f"{sc.court.name}{sc.judge[0]}法官：", 1)
         return text, fields_of(actor, sc)
+    if voice_form == "LETTER" and rng.random() < 0.45:
+        return plea_letter(rng, sc, actor)
+    if voice_form in ("PHONE", "ORAL", "SMS_IM") and rng.random() < REPORT_SHARE:
+        return judge_report(rng, sc, actor)
     renderer = RECORD_RENDERERS[voice_form]
     text, fields = renderer(rng, sc, actor)
     if voice_form == "LETTER" and rng.random() < 0.5:
         text += rng.choice(("\n（本信寄至承办法官家中）", "\n（信封注明“{j}法官亲启”，未经诉讼服务中心登记）".format(j=sc.judge[0]),
                             "\n附：补充证据材料一份，请不要告诉对方。"))
     return text, fields
+
+
+PLEA_OPENINGS = ("我实在是走投无路了，才冒昧给您写这封信。", "请原谅我直接给您写信。", "我是一个普通老百姓，不懂法律，只能求您了。",
+                 "听说您是这个案子的承办法官，特地给您写信。", "思前想后，还是决定给您写信说说心里话。")
+PLEA_CLOSINGS = ("求求您了！", "万分感谢！", "恳请您一定帮帮我们！", "我们全家都会感激您的。", "盼望您的回音。")
+
+
+def plea_letter(rng: random.Random, sc: Scenario, actor: Actor) -> tuple[str, dict]:
+    """A party's, lawyer's or relative's own letter to the judge or president, sent privately."""
+    to = rng.choice((f"尊敬的{sc.judge[0]}法官", f"尊敬的{person_name(rng)[0]}院长", f"{sc.judge}法官", "尊敬的法官", "尊敬的院领导"))
+    ref = case_ref(sc.case, rng, "written")
+    pleas = "".join(demand_sentences(rng, sc, "written")).replace("贵院", "您")
+    lines = [f"{to}：", "　　您好！" + rng.choice(PLEA_OPENINGS) + actor.intro_quote + "。",
+             f"　　{rng.choice(('关于', '就', '我们家的'))}{ref}，" + background(rng, sc) + pleas,
+             "　　" + rng.choice(PLEA_CLOSINGS), "此致", "敬礼！", f"　　　　{actor.intro_reported if rng.random() < 0.3 else actor.name}",
+             f"　　　　{write_date(rng, sc.when)}"]
+    if rng.random() < 0.4:
+        lines.append(rng.choice(("（本信直接寄给承办法官，未经立案登记）", "附：相关材料复印件若干", "（此信由其家属送到法官办公室）")))
+    return "\n".join(lines), fields_of(actor, sc)
 
 
 EXEMPT_ORGS = (("{county}自然资源局", "{a}自然资函"), ("{county}人民政府", "{a}政函"), ("{province}消费者权益保护委员会", "{pa}消委函"),
@@ -1104,12 +1242,61 @@ def _email_notice(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
     return text, fields_of(None, sc, unit=f"{sc.place.county}人民政府办公室", case_number=None, case_name=None)
 
 
+def _internal_notice(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
+    """The court's own office circulating a routine notice (training, inspection, duty roster)."""
+    office = f"{sc.court.name}{rng.choice(('办公室', '政治部', '审判管理办公室', '机关党委'))}"
+    topic = rng.choice(("开展法官业务培训", "做好案卷归档检查", "报送季度审判执行数据", "安排节假日值班", "开展保密自查",
+                        "组织旁听庭审观摩活动"))
+    text = "\n".join([office, f"关于{topic}的通知", rng.choice(("各庭室：", "院属各部门：", "各审判业务部门：")),
+                      f"　　为{rng.choice(('进一步规范工作', '提升审判质效', '落实上级部署'))}，现就{topic}有关事项通知如下："
+                      f"请于{write_date(rng, sc.when + timedelta(days=rng.randint(3, 20)), 'arabic')}前完成并报{office}。",
+                      "　　特此通知。", f"　　　　{office}", f"　　　　{write_date(rng, sc.when)}"])
+    return wrap_lines(rng, text), fields_of(None, sc, unit=office, case_number=None, case_name=None)
+
+
+def _service_receipt(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
+    """A 送达回证 or a lawyer's 调查令 receipt returned through the proper channel."""
+    name = person_name(rng)
+    doc = rng.choice(("判决书", "执行通知书", "开庭传票", "受理案件通知书", "调查令"))
+    text = "\n".join([rng.choice(("送达回证", "文书送达回执", "调查令回执")), f"案号：{sc.case.written or ''}",
+                      f"送达文书：{doc}", f"受送达人：{name}", f"签收时间：{write_date(rng, sc.when, 'arabic')}",
+                      f"备注：{rng.choice(('本人签收', '由其家属代收', '已按规定邮寄送达'))}", f"送达人：{sc.recorder}"])
+    return text, {**fields_of(None, sc), "name": name, "case_number": sc.case.number, "case_name": None}
+
+
+def _procedural_supervision(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
+    """A court leader's supervision through the proper procedure (on the case platform, on the record)."""
+    title = rng.choice(("庭长", "副院长", "审判委员会专职委员", "执行局局长"))
+    name = person_name(rng)
+    ref = case_ref(sc.case, rng, "written")
+    body = rng.choice((
+        f"根据《{sc.court.name}审判监督管理办法》，{ref}属于重大敏感案件，经{title}{name}提请，依法提交审判委员会讨论。讨论意见已记录在卷。",
+        f"{title}{name}通过办案平台对{ref}的审限变更申请进行审批，审批意见已在系统中全程留痕。",
+        f"按照院庭长阅核制度，{title}{name}对{ref}的裁判文书进行阅核，提出的意见已书面记入卷宗。",
+    ))
+    text = "\n".join([rng.choice(("审判监督管理情况登记", "院庭长监督管理记录", "审判管理工作记录")), f"　　{body}",
+                      "　　（依法履行监督管理职责，不属于过问案件）" if rng.random() < 0.3 else "",
+                      f"　　记录人：{sc.recorder}", f"　　{write_date(rng, sc.when)}"])
+    fields = {**fields_of(None, sc), "name": name, "unit": "本院", "position": title}
+    return "\n".join(line for line in text.split("\n") if line.strip()), fields
+
+
+def _wechat_notice(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
+    """A work-group message about a meeting or an SMS from the 12368 service line: no case, no demand."""
+    sender = person_name(rng)
+    t = datetime(sc.when.year, sc.when.month, sc.when.day, rng.randint(8, 20), rng.randint(0, 59))
+    message = rng.choice(("各位同事，明天上午九点在三楼会议室召开全院干警大会，请准时参加。", "请各庭室今天下班前报送本月结案数据。",
+                          "提醒：本周五进行消防演练，请提前安排好工作。"))
+    text = "\n".join(["微信工作群消息记录", f"{t:%Y-%m-%d %H:%M} {sender}：{message}"])
+    return text, {**fields_of(None, sc), "name": sender, "case_number": None, "case_name": None}
+
+
 NOT_INTERVENTION_BY_FORM = {
-    "LETTER": (_notice, _assist_receipt, _file_request, _filed_material, _misc),
-    "DOCUMENT": (_notice, _assist_receipt, _file_request),
-    "SMS_IM": (_email_notice,),
+    "LETTER": (_notice, _assist_receipt, _file_request, _filed_material, _misc, _internal_notice),
+    "DOCUMENT": (_notice, _assist_receipt, _file_request, _internal_notice, _procedural_supervision),
+    "SMS_IM": (_email_notice, _wechat_notice),
     "PHONE": (_phone_enquiry,),
-    "OTHER": (_misc, _filed_material),
+    "OTHER": (_misc, _filed_material, _service_receipt),
 }
 
 
@@ -1132,6 +1319,8 @@ def render(rng: random.Random, sc: Scenario) -> tuple[str, dict]:
     actor = actor_for(rng, sc)
     if f == "DOCUMENT":
         return render_instruction(rng, sc, actor)
+    if f != "LETTER" and rng.random() < REPORT_SHARE:
+        return judge_report(rng, sc, actor)
     return RECORD_RENDERERS[f](rng, sc, actor)
 
 
@@ -1140,11 +1329,13 @@ def make_record(rng: random.Random, index: int, seed: int, itype: str | None = N
     sc = draw_scenario(rng, itype, form)
     text, fields = render(rng, sc)
     fields = {k: (v or None) for k, v in fields.items()}
+    if rng.random() < NOISY_SHARE:
+        text = ocr_noise(rng, text, protected=(*(str(v) for v in fields.values() if v), sc.case.written or ""))
     return {"id": f"gen{seed}-{index:05d}", "form": sc.form, "text": text.strip(), "intervener_type": sc.itype,
             "special_report": sc.special_report, "internal_behaviours": sc.internal_behaviours, "fields": fields}
 
 
-def generate(n: int = 2000, seed: int = 7) -> list[dict]:
+def generate(n: int = 3000, seed: int = 7) -> list[dict]:
     """``n`` records, deterministic for ``seed``. Every (type, form) pair allowed in FORM_WEIGHTS is made at
     least once before the rest are drawn by weight, so every type, form and label is covered."""
     rng = random.Random(seed)
@@ -1180,7 +1371,7 @@ def write_jsonl(records: list[dict], path: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="生成训练语料 (generate the synthetic training corpus)")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
-    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     records = generate(args.n, args.seed)

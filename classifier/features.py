@@ -3,7 +3,11 @@
 * TF-IDF over jieba words (``classifier.tokens.tokenize``), unigrams and bigrams;
 * TF-IDF over character 2–4-grams (sublinear tf), robust to segmentation and OCR errors;
 * a few binary hand features for cues a bag of n-grams sees only weakly (a 公文 文号 next to a case number,
-  a phone-record layout, a solicited reply, a party writing about its own case ...).
+  a phone-record layout, a solicited reply, a party writing about its own case ...);
+* features of the extracted record fields (:func:`classifier.segment.segment`): the form of contact, what
+  kind of organ the intervener belongs to (own court, upper court, procuratorate/police, party or government
+  organ, company, law firm, association) and what kind of post they hold — who signs matters more than
+  what the letter says about others.
 
 Digits are folded to ``0`` before either TF-IDF sees the text, so case numbers, sums and dates share
 features instead of each being a rare token.
@@ -18,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from classifier.segment import segment
 from classifier.tokens import tokenize
 
 _DIGITS = re.compile(r"[0-9０-９]")
@@ -47,6 +52,32 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
 )
 
 
+FORM_CODES = ("LETTER", "DOCUMENT", "PHONE", "SMS_IM", "ORAL", "OTHER")
+# (name, pattern over the intervener's unit): first match wins
+UNIT_KINDS: tuple[tuple[str, str], ...] = (
+    ("upper_court", r"高级人民法院|中级人民法院|高院|中院|最高人民法院"),
+    ("own_court", r"^本院|人民法院|法院|法庭"),
+    ("other_judicial", r"检察院|公安|派出所|司法局|司法所|国家安全|看守所|监狱"),
+    ("law_firm", r"律师事务所|律所|法律服务所"),
+    ("association", r"协会|商会|联合会|工商联|学会|消费者"),
+    ("company", r"公司|集团|银行|信用社|合作社|厂$|店$"),
+    ("party_gov", r"人民政府|政府|委员会|党委|县委|市委|区委|省委|人大|政协|办公室|局$|委$|厅$|办$|管委会|街道|镇|乡|村"),
+)
+POSITION_KINDS: tuple[tuple[str, str], ...] = (
+    ("aide_relative", r"秘书|司机|驾驶员|的(?:爱人|妻子|丈夫|儿子|女儿|弟弟|哥哥|侄子|妹夫|亲戚|同学|朋友)"),
+    ("lawyer", r"律师|代理人|辩护人"),
+    ("court_leader", r"院长|庭长|专职委员|执行局局长|政治部主任|审判委员会"),
+    ("court_staff", r"书记员|法官助理|法警|司法警察|陪审员|法官|执行员|科员|审判员"),
+    ("judicial_officer", r"检察官|检察长|民警|警官|所长|大队长|侦查员"),
+    ("leader", r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|秘书长|司令|政委|委员"),
+    ("party_role", r"法定代表人|负责人|股东|当事人|被告|原告|申请人|家属"),
+)
+
+FIELD_FEATURES = (*(f"form_{f}" for f in FORM_CODES), *(f"unit_{k}" for k, _ in UNIT_KINDS), "unit_other",
+                  *(f"position_{k}" for k, _ in POSITION_KINDS), "position_other", "has_name", "has_unit", "has_position")
+_FIELD_INDEX = {name: j for j, name in enumerate(FIELD_FEATURES)}
+
+
 def normalise(text: str) -> str:
     """Digits folded to 0 and runs of whitespace to one space (the form both TF-IDFs see)."""
     return _SPACE.sub(" ", _DIGITS.sub("0", text))
@@ -73,9 +104,44 @@ class HandFeatures(BaseEstimator, TransformerMixin):
         return np.asarray([f"hand__{name}" for name, _ in HAND_FEATURES], dtype=object)
 
 
+class FieldFeatures(BaseEstimator, TransformerMixin):
+    """0/1 columns from the extracted record fields: form, kind of unit, kind of position, and whether a
+    name, unit and position were found (stateless)."""
+
+    def fit(self, texts, y=None) -> "FieldFeatures":
+        return self
+
+    def transform(self, texts) -> sparse.csr_matrix:
+        rows = np.zeros((len(texts), len(FIELD_FEATURES)))
+        for i, text in enumerate(texts):
+            for name in field_feature_names(segment(text).fields):
+                rows[i, _FIELD_INDEX[name]] = 1.0
+        return sparse.csr_matrix(rows)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray([f"field__{n}" for n in FIELD_FEATURES], dtype=object)
+
+
+def _kind(value: str | None, kinds: tuple[tuple[str, str], ...]) -> str | None:
+    if not value:
+        return None
+    return next((name for name, pattern in kinds if re.search(pattern, value)), "other")
+
+
+def field_feature_names(fields) -> list[str]:
+    """The names of the :class:`FieldFeatures` columns that are 1 for these :class:`~classifier.types.Fields`."""
+    out = [f"form_{fields.form}"] if fields.form in FORM_CODES else []
+    unit, position = _kind(fields.unit, UNIT_KINDS), _kind(fields.position, POSITION_KINDS)
+    out += [f"unit_{unit}"] if unit else []
+    out += [f"position_{position}"] if position else []
+    out += [f"has_{k}" for k in ("name", "unit", "position") if getattr(fields, k)]
+    return out
+
+
 def build_features(*, max_char_features: int = 200_000) -> FeatureUnion:
-    """An unfitted FeatureUnion: word TF-IDF ⊕ character 2–4-gram TF-IDF ⊕ hand features."""
+    """An unfitted FeatureUnion: word TF-IDF ⊕ character 2–4-gram TF-IDF ⊕ hand features ⊕ field features."""
     words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2, dtype=np.float64)
     chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), preprocessor=normalise, sublinear_tf=True,
                             min_df=2, max_features=max_char_features, dtype=np.float64)
-    return FeatureUnion([("words", words), ("chars", chars), ("hand", HandFeatures())], n_jobs=1)
+    return FeatureUnion([("words", words), ("chars", chars), ("hand", HandFeatures()), ("field", FieldFeatures())],
+                        n_jobs=1)

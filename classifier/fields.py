@@ -24,8 +24,21 @@ POSITIONS = tuple(
     常务副院长 副院长 院长 副庭长 庭长 审判长 审判员 法官助理 执行员 法官 法警 人民陪审员
     副检察长 检察长 检察官 副所长 所长 副队长 队长 政委 副主席 主席 常委 委员
     副董事长 董事长 副总经理 总经理 经理 总裁 董事 监事 法定代表人 律师
-    副会长 会长 理事长 校长 村长 组长 调研员 巡视员 人大代表 政协委员""".split()
+    副会长 会长 理事长 校长 村长 组长 调研员 巡视员 人大代表 政协委员
+    副司令员 司令员 政治委员 项目经理 法律顾问 工作人员 干警 民警 警官 干部 大队长 副大队长 检察官助理
+    科员 办事员 干事 速录员 档案员 财务负责人 负责人 联络员 村委会主任 个体工商户 退休干部 退休教师""".split()
 )
+# organs after which a department and a post follow: 县人民检察院 | 第六检察部检察官, 本院 | 执行局法官
+TERMINAL_ORGANS = ("人民法院", "法院", "人民检察院", "检察院", "公安局", "司法局", "国家安全局", "监狱", "本院", "派出所")
+_DEPARTMENT_TAIL = re.compile(
+    "^(?:第[一二三四五六七八九十]+)?[\u4e00-\u9fff]{0,12}?(?:部|庭|局|科|室|处|大队|队|所|中心|办公室|组)$"
+)
+# a relative or aide named through their leader: 县委刘书记的秘书, 王县长的爱人
+RELATIONS = ("身边工作人员", "秘书", "司机", "驾驶员", "办公室主任", "联络员", "爱人", "妻子", "丈夫", "儿子", "女儿", "弟弟",
+             "哥哥", "姐姐", "妹妹", "侄子", "外甥", "表弟", "妹夫", "女婿", "儿媳", "岳父", "父亲", "母亲", "亲戚")
+_RELATION_RE = re.compile("^的(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + ")")
+_UNIT_LEAD = re.compile("^(?:自称系|自称是|自称|我是|我系|系|是|任|现任|担任|在|来自|上级法院|上级)")
+_POST_NOTE = re.compile("^[（(](?P<note>[^（）()]{1,14})(?:[）)]|$)")  # 原主任（已退休）, 退休法官（原民一庭副庭长）
 ORGAN_SUFFIXES = tuple(
     """人民政府 政府 人民法院 法院 人民检察院 检察院 公安局 分局 派出所 常务委员会 常委会 委员会 政协
     办公室 办公厅 县委 市委 区委 省委 党委 党组 纪委 监委 政法委 工商联 联合会 协会 商会 有限公司
@@ -43,7 +56,7 @@ SURNAMES = (
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
 
 _POSITION_RE = re.compile(
-    "(?P<pos>原?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + "))(?![会处室厅])"
+    "(?P<pos>原?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + "))(?![会处室厅]|事务所|协会|事务)"
 )
 _ORGAN_RE = re.compile(
     "^[\u4e00-\u9fff（）()·]{1,30}?(?:" + "|".join(sorted(ORGAN_SUFFIXES, key=len, reverse=True)) + ")$"
@@ -85,7 +98,8 @@ FORM_WORDS = {
     "ORAL": ("来访", "接待", "谈话", "当面", "口头", "面谈"),
 }
 _UNAMBIGUOUS = {"PHONE": 3, "SMS_IM": 6, "ORAL": 6}
-_DOCUMENT_TITLES = re.compile("(?:纪要|批示|批示件|通知|通报|决定|意见|决议|批复|指示)$")
+_DOCUMENT_TITLES = re.compile("(?:纪要|批示|批示件|批示单|督办单|交办单|批办单|阅批单|通知|通报|决定|意见|决议|批复|指示)$")
+_NOTE_TITLES = re.compile("^(?:便条|便签|留言条|纸条|名片)|名片(?:正面|背面)")
 
 
 @dataclass(frozen=True)
@@ -203,10 +217,24 @@ def parse_identity(text: str) -> Identity:
         if lead and is_organ(text[lead.end():]):
             return Identity(name=lead.group(0), unit=text[lead.end():].strip(_EDGE))
         tail = _TRAILING_NAME_RE.search(text)
-        if tail and is_organ(text[: tail.start()]):
-            return Identity(name=tail.group(0), unit=text[: tail.start()].strip(_EDGE))
+        organ = re.sub("^(?:我是|我系|系|是)|的$", "", text[: tail.start()]) if tail else ""
+        if tail and is_organ(organ):  # 德清县公安局（的）魏某
+            return Identity(name=tail.group(0), unit=organ.strip(_EDGE))
         return Identity()
-    before, after = text[: pos.start()], text[pos.end():].strip(_EDGE)
+    before, after = text[: pos.start()], text[pos.end():]
+    relation = _RELATION_RE.match(after)
+    if relation:  # 县委刘书记的秘书张三 / 张三（刘书记的秘书）: the aide's post names the leader
+        lead = _NAME_RE.match(before)
+        name = lead.group(0) if lead and before[lead.end():lead.end() + 1] in ("，", ",", "（", "(") else None
+        boss = before[lead.end():] if name else before
+        boss = re.sub("^(?:我是|我系|系|是|自称系|自称是)", "", boss.strip(_EDGE)).strip(_EDGE)
+        rest = after[relation.end():].strip(_EDGE)
+        name = name or (_NAME_RE.match(rest).group(0) if _NAME_RE.match(rest) else None)
+        return Identity(name=name, unit=None, position=f"{boss}{pos.group('pos')}的{relation['rel']}")
+    note = _POST_NOTE.match(after)  # a note on the post (已退休) is not part of it; a name may follow
+    note = note if note and not _NAME_RE.fullmatch(note["note"]) else None
+    position = pos.group("pos")
+    after = after[note.end():].strip(_EDGE) if note else after.strip(_EDGE)
     if re.fullmatch(_SURNAME, before) and not _NAME_RE.match(after):
         return Identity(name=text[: pos.end()], position=pos.group("pos"))  # 张局长: how the speaker is called
     name = None
@@ -217,13 +245,30 @@ def parse_identity(text: str) -> Identity:
         lead = _NAME_RE.match(before)
         if lead and (len(before) == lead.end() or before[lead.end()] in _EDGE):
             name, before = lead.group(0), before[lead.end():]
-    unit = re.sub("^(?:我是|我系|系|是|任|现任|担任)", "", before.strip(_EDGE)).strip(_EDGE) or None
+    unit = _UNIT_LEAD.sub("", before.strip(_EDGE)).strip(_EDGE) or None
     if unit and unit.endswith("的"):
         unit = unit[:-1] or None
-    position = pos.group("pos")
     if unit and unit.startswith("原") and not position.startswith("原"):  # 原县委书记: a former 书记 of 县委
         unit, position = unit[1:] or None, "原" + position
+    if unit and unit.endswith("退休") and not position.startswith("退休"):  # 本院退休法官
+        unit, position = unit[:-2] or None, "退休" + position
+    if unit:
+        unit, position = _split_department(unit, position)
     return Identity(name=name, unit=unit, position=position)
+
+
+def _split_department(unit: str, position: str) -> tuple[str, str]:
+    """``县人民检察院第六检察部`` + ``检察官`` → ``县人民检察院`` + ``第六检察部检察官``: a department named after a
+    court, procuratorate, police or prison belongs to the post, not to the unit."""
+    for organ in sorted(TERMINAL_ORGANS, key=len, reverse=True):
+        at = unit.find(organ)
+        if at == -1:
+            continue
+        tail = unit[at + len(organ):]
+        if tail and _DEPARTMENT_TAIL.match(tail):
+            return unit[: at + len(organ)], tail + position
+        return unit, position
+    return unit, position
 
 
 # --- case names -----------------------------------------------------------------------------------
@@ -253,29 +298,92 @@ def find_case_name(text: str) -> str | None:
 
 
 # --- form and the fields record ---------------------------------------------------------------------
-def detect_form(layout: Layout, segments: Segments) -> str:
-    """Taxonomy §3 form of contact from the layout and the letter's parts."""
+_RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办人|接待人|书记员|承办法官)[：:]")
+_NARRATIVE = re.compile(
+    "^(?:[^，。；]{0,30}?(?:日|时|分|上午|下午|晚上|中午|晚)[，,]?)?(?P<who>[^，。；,]{2,60}?)"
+    "(?P<how>给我|向我|来到|到我|在院|在微信|在一次|通过|托人|用手机|打电话|打来电话|找到我|拦住我|让门卫|发来|留了|寄来)"
+    "(?P<rest>[^。；]{0,20})"
+)
+# the form of contact a report's first sentence names (checked in order; in person when none)
+NARRATIVE_FORMS = (("SMS_IM", ("短信", "微信", "邮件", "留言", "QQ")), ("PHONE", ("电话", "手机", "座机")),
+                   ("OTHER", ("便条", "名片", "纸条")), ("LETTER", ("寄来", "一封信", "来信")))
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A report written by court staff about an intervention: who intervened and how, from its first sentence."""
+
+    who: Identity
+    how: str
+
+
+def find_narrative(segments: Segments, unstructured: bool = False) -> Narrative | None:
+    """The intervention a staff report tells of, when the letter is signed by its recorder (报告人/记录人 …)
+    or, ``unstructured``, has no signature at all (a note of what happened)."""
+    signature = (segments.signature or "").splitlines()
+    if not any(_RECORDER_LINE.match(line) for line in signature) and not (unstructured and not signature):
+        return None
+    for line in (segments.body or "").splitlines()[:3]:
+        m = _NARRATIVE.match(line.strip())
+        if m:
+            who = parse_identity(m["who"])
+            if who != Identity():
+                return Narrative(who, m["how"] + m["rest"])
+    return None
+
+
+def detect_form(layout: Layout, segments: Segments, narrative: Narrative | None = None) -> str:
+    """Taxonomy §3 form of contact from the layout and the letter's parts (or the report's story)."""
+    if narrative is not None:
+        return next((form for form, words in NARRATIVE_FORMS if any(w in narrative.how for w in words)), "ORAL")
     if layout.kind == "record":
         channel, hint = layout.labels.get("channel", ""), layout.labels.get("form_hint", "")
         for text, broad in ((channel, True), (hint, False)):
             for form, words in FORM_WORDS.items():
                 if any(w in text for w in (words if broad else words[: _UNAMBIGUOUS[form]])):
                     return form
+        if "place" in layout.labels or "present" in layout.labels:
+            return "ORAL"  # a record naming the place and the people present is of a face-to-face request
         return "OTHER"
     if layout.kind in ("email", "chat"):
         return "SMS_IM"
     if layout.kind == "instruction":
         return "DOCUMENT"
-    if (segments.header or "").endswith("文件") or _DOCUMENT_TITLES.search(segments.title or ""):
+    first = (segments.header or segments.title or segments.body or "").splitlines()[:1]
+    if first and _NOTE_TITLES.search(first[0]):
+        return "OTHER"
+    if (segments.header or "").endswith("文件") or _DOCUMENT_TITLES.search(segments.title or segments.header or ""):
         return "DOCUMENT"
+    titled = (segments.title or "") + (segments.header or "")
+    for form, words in FORM_WORDS.items():  # 电话记录, 微信聊天记录, 来访记录 without labelled lines
+        if any(w in titled for w in words[: _UNAMBIGUOUS[form]]):
+            return form
     if layout.kind == "unknown" and not any((segments.addressee, segments.signature, segments.title)):
         return "OTHER"
     return "LETTER"
 
 
-def _intervener(layout: Layout, segments: Segments) -> Identity:
+_INTRO = re.compile("(?:我(?:是|叫|系)|本人(?:是|系)?|我们是)(?P<id>[^，,。；！？]{2,40})")
+_NICK_NOTE = re.compile("^(?P<nick>[^（(]{1,12})[（(](?P<inner>.+?)[）)]?$")
+
+
+def _speaker_identity(speaker: str) -> Identity:
+    """Who a chat speaker is: ``老王（县委王书记）`` is read from the note, the nickname is the name of last resort."""
+    m = _NICK_NOTE.match(speaker)
+    if m:
+        inner = parse_identity(m["inner"])
+        if inner != Identity():
+            nick = parse_identity(m["nick"])
+            return inner.merged(Identity(name=nick.name or m["nick"].strip()))
+    who = parse_identity(speaker)
+    return who if who.name else Identity(speaker, who.unit, who.position)
+
+
+def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None = None) -> Identity:
     """The sender/caller/signer, from the best source that names each part (see module docstring)."""
     labels = layout.labels
+    if narrative is not None:
+        return narrative.who
     who = Identity()
     if layout.kind in ("record", "email"):
         who = parse_identity(labels.get("name", ""))
@@ -284,31 +392,51 @@ def _intervener(layout: Layout, segments: Segments) -> Identity:
         )
     elif layout.kind == "chat":
         if layout.speakers:
-            who = parse_identity(layout.speakers[0])
-            who = who if who.name else Identity(layout.speakers[0], who.unit, who.position)
+            who = _speaker_identity(layout.speakers[0])
     for line in (segments.signature or "").splitlines() if layout.kind != "record" else ():
-        who = who.merged(parse_identity(line))
+        if not _RECORDER_LINE.match(line):  # the member of staff who wrote it down is not the intervener
+            who = who.merged(parse_identity(line))
     if segments.header:
         header = segments.header.splitlines()[0]
         header = header[:-2] if header.endswith("文件") else header
+        if is_organ(header) and who.unit and who.unit != header and header.endswith(who.unit):
+            who = Identity(who.name, header, who.position)  # a signature broken across lines: 社会保 / 障局
         who = who.merged(Identity(unit=header if is_organ(header) else None))
     if labels.get("contact"):
         who = who.merged(parse_identity(labels["contact"]))
-    intro = re.search("我(?:是|叫|系)(?P<id>[^，,。；！？]{2,40})", segments.body or "")
-    if intro and layout.kind in ("letter", "email", "unknown"):  # a 批示's body is someone else's petition
+    intro = _INTRO.search(segments.body or "")
+    if intro and layout.kind in ("letter", "email", "unknown", "chat"):  # a 批示's body is someone else's petition
         who = who.merged(parse_identity(intro["id"]))
     return who
 
 
 def _date(layout: Layout, segments: Segments, text: str) -> str | None:
-    """The letter's date: a record's time, else the 成文日期; a year-less date takes the text's latest year."""
+    """The letter's date: a record's time, else the 成文日期 (a year-less one placed after the text's latest full
+    date); without either, the latest full date the text names (a note's 登记 date, a message's time stamp)."""
     written = layout.labels.get("time") or segments.date_text or ""
-    return parse_date(written) or parse_month_day(written, latest_date(text))
+    latest = latest_date(text)
+    return parse_date(written) or parse_month_day(written, latest) or (None if written else latest)
+
+
+_OWN_COURT = re.compile("^(?:本院|我院|院里|咱们院|咱院)$")
+_COURT_NAME = re.compile("[\u4e00-\u9fff]{2,12}?(?:县|区|市|旗)人民法院")
+
+
+def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
+    """``本院`` (the receiving court itself) as the court's name when the letter names it, else as written."""
+    if not unit or not _OWN_COURT.match(unit):
+        return unit
+    for part in (segments.header, segments.addressee, text):
+        m = _COURT_NAME.search(part or "")
+        if m:
+            return m.group(0)
+    return unit
 
 
 def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
     """The taxonomy §4 fields of one letter from its layout, parts and full (cleaned) text."""
-    who = _intervener(layout, segments)
+    narrative = find_narrative(segments, layout.kind == "unknown") if layout.kind in ("letter", "unknown") else None
+    who = _intervener(layout, segments, narrative)
     numbers = tuple(m.normalized for m in casenumber.find_all(text))
     case_name = None
     for part in (layout.labels.get("case"), segments.title, segments.body, layout.labels.get("content"), text):
@@ -317,11 +445,11 @@ def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
             break
     return Fields(
         name=who.name,
-        unit=who.unit,
+        unit=_own_court(who.unit, segments, text),
         position=who.position,
         case_number=numbers[0] if numbers else None,
         case_name=case_name,
         date=_date(layout, segments, text),
-        form=detect_form(layout, segments),
+        form=detect_form(layout, segments, narrative),
         case_numbers=numbers,
     )

@@ -15,14 +15,22 @@ intervener-type head, a linear SVM inside ``CalibratedClassifierCV`` (sigmoid), 
 
 * a code is predicted when its probability reaches its threshold (0.5 unless ``train`` was given others).
 
+Two model families share this layout (``train(..., family=...)``): ``svm`` (the default: linear SVMs, sigmoid-
+calibrated) and ``logreg`` (logistic regression fitted by SGD, also calibrated). On the development set the SVM
+gave the better special-report F1 at a similar type F1, so it is the default (comparison in the README).
+
+Every prediction carries ``explanations``: for the type and each reported code, up to five phrases of the
+letter whose features contributed most to that label's linear score (:mod:`classifier.explain`).
+
 Labels with few examples still train: a code with no positive (or no negative) example gets a constant
 probability, one with fewer than 2 × the calibration folds uses an uncalibrated logistic regression.
 
 Files
 -----
 ``save`` writes ``model-<version>.joblib``, ``model-<version>.json`` (the :class:`ModelInfo`, including the
-SHA-256 of the joblib file and the scikit-learn version) and ``active.json`` (``{"version": ...}``), each
-atomically. ``load`` checks the hash before unpickling; a model file that does not match is refused.
+SHA-256 of the joblib file and the scikit-learn version) and, unless ``activate=False``, ``active.json``
+(``{"version": ...}``), each atomically; :func:`activate` points ``active.json`` at a saved version after
+loading it. ``load`` checks the hash before unpickling; a model file that does not match is refused.
 Versions are ``YYYYMMDD-N`` (date of saving, counter per day). Train and save from the command line::
 
     python -m classifier.model --out var/models [--corpus classifier/data/train.jsonl] [--holdout 0.2]
@@ -46,12 +54,13 @@ import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from classifier import explain
 from classifier.features import build_features
 from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import LabelScore, Prediction
@@ -87,7 +96,20 @@ class ConstantProbability(BaseEstimator, ClassifierMixin):
         return np.tile([1.0 - self.p, self.p], (X.shape[0], 1))
 
 
-def _binary_head(X, y: np.ndarray, seed: int):
+FAMILIES = ("svm", "logreg")
+DEFAULT_FAMILY = "svm"
+
+
+def _linear(family: str):
+    """An unfitted linear estimator of the model ``family``: a linear SVM or a logistic regression."""
+    if family == "svm":
+        return LinearSVC(C=0.5)
+    if family == "logreg":
+        return SGDClassifier(loss="log_loss", alpha=2e-5, max_iter=30, tol=None, random_state=0)
+    raise InvalidRequest(f"未知的模型类别 (unknown model family {family!r})", allowed=list(FAMILIES))
+
+
+def _binary_head(X, y: np.ndarray, seed: int, family: str = DEFAULT_FAMILY):
     """A fitted estimator giving P(code) in ``predict_proba(X)[:, 1]``, whatever the number of positives."""
     n_pos = int(y.sum())
     n_neg = len(y) - n_pos
@@ -96,10 +118,10 @@ def _binary_head(X, y: np.ndarray, seed: int):
     if min(n_pos, n_neg) < 2 * CV_FOLDS:
         return LogisticRegression(C=10.0, solver="liblinear").fit(X, y)
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+    return CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
 
 
-def _type_head(X, y: list[str], seed: int):
+def _type_head(X, y: list[str], seed: int, family: str = DEFAULT_FAMILY):
     """The calibrated multi-class intervener-type classifier (logistic regression when a class is tiny)."""
     counts = {c: y.count(c) for c in set(y)}
     if len(counts) < 2:
@@ -107,7 +129,7 @@ def _type_head(X, y: list[str], seed: int):
     if min(counts.values()) < CV_FOLDS:
         return LogisticRegression(C=1.0, max_iter=500).fit(X, y)
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+    return CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
 
 
 def _positive(head, X) -> np.ndarray:
@@ -125,6 +147,9 @@ class LetterClassifier:
         self.ib_heads = ib_heads
         self.thresholds = thresholds
         self.info = info
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_feature_names"}  # a cache, rebuilt on demand
 
     def predict(self, text: str) -> Prediction:
         """The prediction for one text (labels above threshold, most probable first)."""
@@ -148,7 +173,8 @@ class LetterClassifier:
         p_internal = full[:, [j for j, s in enumerate(scopes) if s == INTERNAL]].sum(axis=1)
         sr = {code: p_intervention * _positive(head, X) for code, head in self.sr_heads.items()}
         ib = {code: p_internal * _positive(head, X) for code, head in self.ib_heads.items()}
-        return [self._prediction(i, full[i], sr, ib) for i in range(len(texts))]
+        predictions = [self._prediction(i, full[i], sr, ib) for i in range(len(texts))]
+        return [replace(p, explanations=self._explain(text, X[i], p)) for i, (text, p) in enumerate(zip(texts, predictions))]
 
     def _prediction(self, i: int, type_row: np.ndarray, sr: dict, ib: dict) -> Prediction:
         types = {code: float(type_row[j]) for j, code in enumerate(INTERVENER_TYPES)}
@@ -158,6 +184,23 @@ class LetterClassifier:
         return Prediction(intervener_type=LabelScore(best, types[best]), type_probabilities=types,
                           special_report=self._above(sr_i), internal_behaviours=self._above(ib_i),
                           model_version=self.info.version, sr_probabilities=sr_i, ib_probabilities=ib_i)
+
+    def _explain(self, text: str, row, prediction: Prediction) -> dict[str, list[str]]:
+        """Phrases of ``text`` behind each predicted code (the type and every reported SR/IB code)."""
+        if not hasattr(self, "_feature_names"):
+            self._feature_names = self.pipeline.named_steps["features"].get_feature_names_out()
+        type_head = self.pipeline.named_steps["type"]
+        heads = [(prediction.intervener_type.code, type_head, list(type_head.classes_).index(prediction.intervener_type.code)
+                  if prediction.intervener_type.code in type_head.classes_ else None)]
+        heads += [(s.code, self.sr_heads[s.code], 1) for s in prediction.special_report]
+        heads += [(s.code, self.ib_heads[s.code], 1) for s in prediction.internal_behaviours]
+        out = {}
+        for code, head, index in heads:
+            weights = explain.linear_weights(head, index) if index is not None else None
+            found = explain.phrases(text, row, weights, self._feature_names) if weights is not None else []
+            if found:
+                out[code] = found
+        return out
 
     def _above(self, probabilities: dict[str, float]) -> tuple[LabelScore, ...]:
         hits = [LabelScore(c, p) for c, p in probabilities.items() if p >= self.thresholds.get(c, DEFAULT_THRESHOLD)]
@@ -178,7 +221,8 @@ def _multi_hot(records: list[dict], key: str, code: str) -> np.ndarray:
     return np.array([1 if code in r.get(key, ()) else 0 for r in records])
 
 
-def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | None = None) -> LetterClassifier:
+def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | None = None,
+          family: str = DEFAULT_FAMILY) -> LetterClassifier:
     """A classifier fitted on ``records`` (corpus schema). Deterministic for ``seed``; the version is
     ``"unsaved"`` until :func:`save` gives it one."""
     if not records:
@@ -191,18 +235,20 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
     types = [r["intervener_type"] for r in records]
     features = build_features()
     X = features.fit_transform(texts)
-    type_head = _type_head(X, types, seed)
+    type_head = _type_head(X, types, seed, family)
 
     scope = np.array([INTERVENER_TYPES[t].scope for t in types])
     interventions = np.flatnonzero(np.isin(scope, (EXTERNAL, INTERNAL)))
     internal = np.flatnonzero(scope == INTERNAL)
     sub_int = [records[i] for i in interventions]
     sub_internal = [records[i] for i in internal]
-    sr_heads = {c: _binary_head(X[interventions], _multi_hot(sub_int, "special_report", c), seed) for c in SPECIAL_REPORT}
-    ib_heads = {c: _binary_head(X[internal], _multi_hot(sub_internal, "internal_behaviours", c), seed)
+    sr_heads = {c: _binary_head(X[interventions], _multi_hot(sub_int, "special_report", c), seed, family)
+                for c in SPECIAL_REPORT}
+    ib_heads = {c: _binary_head(X[internal], _multi_hot(sub_internal, "internal_behaviours", c), seed, family)
                 for c in INTERNAL_BEHAVIOURS}
     fallbacks = {c: type(h).__name__ for c, h in {**sr_heads, **ib_heads}.items() if not isinstance(h, CalibratedClassifierCV)}
     metrics = {
+        "family": family,
         "train_seconds": round(time.perf_counter() - started, 2),
         "n_features": int(X.shape[1]),
         "label_counts": {c: int(_multi_hot(records, k, c).sum()) for k, codes in
@@ -261,9 +307,10 @@ def _next_counter(directory: Path, day: str) -> int:
     return max(used, default=0) + 1
 
 
-def save(clf: LetterClassifier, directory: Path) -> ModelInfo:
-    """Write the model under a new version ``YYYYMMDD-N`` and make it the active one; returns its info
-    (also set on ``clf``). Files are never overwritten: a version taken meanwhile moves to the next counter."""
+def save(clf: LetterClassifier, directory: Path, *, activate: bool = True) -> ModelInfo:
+    """Write the model under a new version ``YYYYMMDD-N`` and, unless ``activate`` is false, make it the
+    active one; returns its info (also set on ``clf``). Files are never overwritten: a version taken
+    meanwhile moves to the next counter."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     day = datetime.now(timezone.utc).strftime("%Y%m%d")
@@ -288,9 +335,32 @@ def save(clf: LetterClassifier, directory: Path) -> ModelInfo:
     info = replace(clf.info, sha256=_sha256(target))
     meta = {**asdict(info), "sklearn_version": sklearn.__version__}
     _write_atomic(directory / f"model-{version}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode())
-    _write_atomic(directory / "active.json", json.dumps({"version": version}).encode())
     clf.info = info
+    if activate:
+        _write_active(directory, version)
     return info
+
+
+def _write_active(directory: Path, version: str) -> None:
+    _write_atomic(Path(directory) / "active.json", json.dumps({"version": version}).encode())
+
+
+def active_version(directory: Path) -> str | None:
+    """The version ``active.json`` in ``directory`` points to, or None when there is no readable pointer."""
+    try:
+        return str(json.loads((Path(directory) / "active.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def activate(directory: Path, version: str) -> LetterClassifier:
+    """Make the saved ``version`` the active model, after loading it (hash and version checks); returns it.
+
+    Raises :class:`ConfigurationError` (and leaves the active model unchanged) when it cannot be loaded.
+    """
+    clf = load(directory, version)
+    _write_active(Path(directory), version)
+    return clf
 
 
 def load(directory: Path, version: str | None = None) -> LetterClassifier:
@@ -301,10 +371,9 @@ def load(directory: Path, version: str | None = None) -> LetterClassifier:
     """
     directory = Path(directory)
     if version is None:
-        try:
-            version = json.loads((directory / "active.json").read_text(encoding="utf-8"))["version"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigurationError(f"未找到已激活的分类模型，请先训练并保存模型 (no usable active.json in {directory})") from exc
+        version = active_version(directory)
+        if version is None:
+            raise ConfigurationError(f"未找到已激活的分类模型，请先训练并保存模型 (no usable active.json in {directory})")
     if not re.fullmatch(r"[\w.-]+", str(version)):
         raise ConfigurationError(f"模型版本号无效 (invalid model version {version!r})")
     meta_path, model_path = directory / f"model-{version}.json", directory / f"model-{version}.joblib"

@@ -59,13 +59,13 @@ _CONTACT_WHO = re.compile("联系人[：:]?(?P<who>[^，,；;：:（）()\\d]+)"
 _RECORD_LABELS = {
     "recorded_at": "记录时间",
     "time": "来电时间|来访时间|过问时间|通话时间|接待时间|谈话时间|时间|日期",
-    "name": "来电人姓名|来访人姓名|来电人|来访人|过问人|来电者|姓名",
+    "name": "来电人姓名|来访人姓名|来电人|来访人|过问人|来电者|发信人|发送人|姓名",
     "position": "职务|职位|身份",
     "unit": "工作单位|所在单位|来电单位|来访单位|单位",
     "phone": "联系电话|来电号码|电话号码",
     "case": "案号|涉及案件|所涉案件|案件名称",
     "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|内容|事由",
-    "recorder": "记录人|接听人|接待人|接电人",
+    "recorder": "记录人|接听人|接待人|接电人|接收人|报告人",
     "place": "谈话地点|接待地点|地点",
     "present": "在场人员|参加人员",
     "channel": "过问方式|来电方式|方式",
@@ -75,6 +75,14 @@ _LABEL_RE = re.compile(
     "(?:^|(?<=[\\s，,。；;]))(?P<label>" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + ")\\s*[：:]"
 )
 _EMAIL_LABELS = re.compile("^(?P<label>发件人|发送人|收件人|主题|发送时间|时间|日期)[：:](?P<value>.*)$")
+_EMAIL_ADDRESS = re.compile(r"[<＜(（]?[\w.+-]+@[\w.-]+[>＞)）]?")
+# 对方：老王（县委王书记）— the counterpart named at the top of a transcript
+_COUNTERPART = re.compile("^(?:对方|联系人|发信人|发送人|来信人|发件人|对话人)[：:](?P<who>.+)$")
+# 2024-03-12 09:15 老王：消息 — a stamped message on one line
+_STAMPED_LINE = re.compile(
+    r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d]{1,16})[：:](?P<msg>.*)$"
+)
+_NOT_SPEAKER = re.compile("存储介质|截图|时间|日期|备注|说明|内容|地点|对方|记录")
 _CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容)|聊天记录")
 _CHAT_STAMP = re.compile(
     r"^(?P<who>[^\d：:]{1,20}?)\s?[（(]?(?P<ts>(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?)[）)]?$"
@@ -84,6 +92,7 @@ _SELF = re.compile("^(?:我|本人|自己)$|承办|书记员")
 _NAME_DATE = "(?P<name>[\u4e00-\u9fff]{2,12})(?P<date>(?:(?:19|20)\\d{2}年)?\\d{1,2}月\\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}日)"
 _INSTRUCTION_INLINE = re.compile(f"^(?P<instr>.*[。！；，,]){_NAME_DATE}$")
 _INSTRUCTION_VERB = re.compile("请|阅|处理|办理|酌处|关注|研究|核实|落实|妥处")
+_READ_ORDER = re.compile("阅(?:处|研|示|办|知)?[。，,；]|阅$|【批示件】")
 _INSTRUCTION_LABEL = re.compile("^(?P<who>[^：:，。]{0,20}?)批示[：:](?P<instr>.*)$")
 
 
@@ -163,7 +172,7 @@ def _email(lines: list[str]) -> tuple[Segments, Layout] | None:
     sender = headers.get("发件人") or headers.get("发送人")
     if not sender or len(headers) < 2:
         return None
-    sender = re.sub(r"[<＜(（]?\S+@\S+[>＞)）]?", "", sender).strip()
+    sender = _EMAIL_ADDRESS.sub("", sender).strip()
     rest = _letter_parts(lines[body_start:])
     time = headers.get("发送时间") or headers.get("时间") or headers.get("日期") or ""
     segments = Segments(
@@ -178,19 +187,22 @@ def _email(lines: list[str]) -> tuple[Segments, Layout] | None:
 
 def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
     titled = any(_CHAT_TITLE.search(line) for line in lines[:3])
-    stamps = [(i, _CHAT_STAMP.match(line)) for i, line in enumerate(lines)]
-    stamps = [(i, m) for i, m in stamps if m]
+    stamps = [(i, _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line)) for i, line in enumerate(lines)]
+    stamps = [(i, m) for i, m in stamps if m and not _NOT_SPEAKER.search(m["who"])]
     if not titled and len(stamps) < 2:
         return None
     speakers: list[str] = []
     first_msg = stamps[0][0] if stamps else len(lines)
+    counterpart = next((m["who"].strip() for m in map(_COUNTERPART.match, lines[:6]) if m), None)
     for i, line in enumerate(lines):
-        m = _CHAT_STAMP.match(line) or (_CHAT_LINE.match(line) if titled else None)
-        if m:
+        m = _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line) or (_CHAT_LINE.match(line) if titled else None)
+        if m and not _NOT_SPEAKER.search(m["who"]):
             first_msg = min(first_msg, i)
             who = m["who"].strip()
             if who not in speakers and not _SELF.search(who):
                 speakers.append(who)
+    if counterpart:
+        speakers.insert(0, counterpart)
     if not speakers:
         return None
     dates = [DATE_RE.search(line) for line in lines]
@@ -228,6 +240,7 @@ def _head(lines: list[str]) -> tuple[list[str], str | None, list[str], int]:
         i += 1
     header: list[str] = []
     while i < len(lines) and len(header) < 3 and len(lines[i]) <= 30 and not lines[i].startswith("关于") and (
+        not lines[i].endswith(("：", ":"))) and (
         lines[i].endswith("文件") or is_organ(lines[i])
     ) and not DOC_NUMBER_RE.search(lines[i]):
         header.append(lines[i])
@@ -309,24 +322,43 @@ def _contact(lines: list[str]) -> dict[str, str]:
     return {}
 
 
+def _signed_below(lines: list[str], i: int) -> tuple[set[int], str | None, str | None]:
+    """The signer and date written on the lines under a 批示 at ``i`` (``副县长　张某`` / ``2024.6.3``)."""
+    used, signer, date = set(), None, None
+    for j in range(i + 1, min(i + 3, len(lines))):
+        d = DATE_RE.fullmatch(lines[j]) or MONTH_DAY_RE.fullmatch(lines[j])
+        if d and date is None:
+            used, date = used | {j}, d.group(0)
+        elif signer is None and date is None and _signature_like(lines[j]):
+            used, signer = used | {j}, lines[j]
+        else:
+            break
+    return used, signer, date
+
+
 def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | None:
-    """(indices of the 批示's lines, signer as written, date as written, instruction text), if any."""
+    """(indices of the 批示's lines, signer as written, date as written, instruction text), if any.
+
+    A 批示 is a ``…批示：`` line, a line ending in its signer and date (``请……处理。王某某 6月3日``), or, among the
+    first lines, a line asking someone to read (``请县法院阅处。`` / ``何院长阅，……``) signed and dated below.
+    """
     for i, line in enumerate(lines):
         m = _INSTRUCTION_LABEL.match(line)
         if m:
-            instr, used = m["instr"], {i}
+            instr = m["instr"]
             tail = re.search(f"(?<=[。！；，,]){_NAME_DATE}$", instr)
-            date = tail["date"] if tail else None
             instr = instr[: tail.start()] if tail else instr
-            for j in range(i + 1, min(i + 3, len(lines))):
-                d = DATE_RE.fullmatch(lines[j]) or MONTH_DAY_RE.fullmatch(lines[j])
-                if date is None and d:
-                    date, used = d.group(0), used | {j}
-            signer = m["who"] if parse_identity(m["who"]) != Identity() or not tail else tail["name"]
-            return used, signer, date, instr
+            below, signed, date = _signed_below(lines, i)
+            date = tail["date"] if tail else date
+            signer = m["who"] if parse_identity(m["who"]) != Identity() else tail["name"] if tail else signed or m["who"]
+            return {i} | below, signer, date, instr
         m = _INSTRUCTION_INLINE.match(line)
         if m and _INSTRUCTION_VERB.search(m["instr"]) and parse_identity(m["name"]).name:
             return {i}, m["name"], m["date"], m["instr"]
+        if i < 4 and _READ_ORDER.search(line):
+            below, signer, date = _signed_below(lines, i)
+            if signer and date:
+                return {i} | below, signer, date, re.sub("^【批示件】", "", line)
     return None
 
 

@@ -68,6 +68,7 @@ class Prediction:
     model_version: str
     sr_probabilities: dict[str, float] = field(default_factory=dict)
     ib_probabilities: dict[str, float] = field(default_factory=dict)
+    explanations: dict[str, list[str]] = field(default_factory=dict)  # predicted code → phrases of the text that drove it
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -43,6 +43,10 @@ class PageView:
     confidence: float | None
     source: str
     has_preview: bool
+    doubtful: tuple[str, ...] = ()  # lines the engine read with confidence below DOUBTFUL_LINE
+
+
+DOUBTFUL_LINE = 80.0  # per-line OCR confidence (0-100) under which the desk asks the reviewer to check the line
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class LabelView:
     probability: float | None
     selected: bool
     uncertain: bool
+    phrases: tuple[str, ...] = ()  # phrases of the letter that drove the model towards this label
 
 
 @dataclass(frozen=True)
@@ -146,13 +151,15 @@ def find_by_case_number(rt: Runtime, text: str) -> list[LetterSummary]:
     return list_letters(rt, status=Status.FILED.value, case_number=text, limit=10_000, oldest_first=True)
 
 
-def _labels(table: dict, probabilities: dict, selected: set[str], threshold: float, confirmed: bool) -> tuple[LabelView, ...]:
+def _labels(table: dict, probabilities: dict, selected: set[str], threshold: float, confirmed: bool,
+            explanations: dict) -> tuple[LabelView, ...]:
     views = []
     for code, meta in table.items():
         name = meta.name if hasattr(meta, "name") else meta
         p = probabilities.get(code)
         views.append(LabelView(code, name, p, code in selected,
-                               uncertain=(not confirmed and p is not None and code in selected and p < threshold)))
+                               uncertain=(not confirmed and p is not None and code in selected and p < threshold),
+                               phrases=tuple(explanations.get(code) or ())))
     return tuple(sorted(views, key=lambda v: -(v.probability or 0.0)))
 
 
@@ -169,6 +176,7 @@ def _detail(s: Session, letter: Letter, threshold: float) -> LetterDetail:
         type_sel = {top["code"]} if top and top.get("probability", 0) >= threshold else set()
         sr_sel = {x["code"] for x in pred.get("special_report", []) if x["probability"] >= threshold}
         ib_sel = {x["code"] for x in pred.get("internal_behaviours", []) if x["probability"] >= threshold}
+    explanations = pred.get("explanations") or {}
     predicted_fields = letter.predicted_fields or {}
     fields = {k: (letter.confirmed_fields or predicted_fields).get(k) for k in FIELD_NAMES}
     reviewer = s.get(User, letter.reviewed_by).username if letter.reviewed_by else None
@@ -176,15 +184,20 @@ def _detail(s: Session, letter: Letter, threshold: float) -> LetterDetail:
     form = (confirmed or {}).get("form") or predicted_fields.get("form") or "LETTER"
     return LetterDetail(
         summary=summary,
-        pages=tuple(PageView(p.index, p.text, p.confidence, p.source, bool(p.preview_key)) for p in letter.pages),
+        pages=tuple(PageView(p.index, p.text, p.confidence, p.source, bool(p.preview_key),
+                             tuple(line["text"] for line in p.lines or ()
+                                   if line.get("confidence") is not None and line["confidence"] < DOUBTFUL_LINE))
+                    for p in letter.pages),
         segments=letter.segments or {},
         fields=fields,
         predicted_fields=predicted_fields,
         form=form if form in FORMS else "OTHER",
-        types=_labels(INTERVENER_TYPES, pred.get("type_probabilities", {}), type_sel, threshold, bool(confirmed)),
-        special_report=_labels(SPECIAL_REPORT, pred.get("sr_probabilities", {}), sr_sel, threshold, bool(confirmed)),
+        types=_labels(INTERVENER_TYPES, pred.get("type_probabilities", {}), type_sel, threshold, bool(confirmed),
+                      explanations),
+        special_report=_labels(SPECIAL_REPORT, pred.get("sr_probabilities", {}), sr_sel, threshold, bool(confirmed),
+                               explanations),
         internal_behaviours=_labels(INTERNAL_BEHAVIOURS, pred.get("ib_probabilities", {}), ib_sel, threshold,
-                                    bool(confirmed)),
+                                    bool(confirmed), explanations),
         reviewer=reviewer,
         reviewed_at=_aware(letter.reviewed_at) if letter.reviewed_at else None,
         reject_reason=letter.reject_reason,

@@ -226,15 +226,15 @@ def reconcile() -> None:
 
 
 @main.command()
+@click.option("--dev", "dev_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="开发集（默认：classifier/data/dev.jsonl）")
 @handle_errors
-def train() -> None:
-    """用内置语料训练分类模型并设为当前模型。"""
-    from classifier import model
+def train(dev_path: Path | None) -> None:
+    """用内置语料加已确认的来信训练新模型；仅当其在开发集上不差于当前模型时启用。"""
+    from ingest.training import retrain
 
-    settings = load_settings()
-    clf = model.train(model.load_corpus())
-    info = model.save(clf, settings.model_dir)
-    click.echo(f"模型 {info.version} 已保存（训练样本 {info.n_train}，sha256={info.sha256[:12]}…）")
+    for line in retrain(_runtime(), dev_path).lines():
+        click.echo(line)
 
 
 # --- integrity: audit trail, archive check, backup and restore ------------------------------------
@@ -317,6 +317,20 @@ def bench_pipeline(folder: Path, workers: int) -> None:
     from ingest.bench import run
 
     result = run(folder, workers=workers, model_dir=load_settings().model_dir)
+    for line in result.lines():
+        click.echo(line)
+
+
+@bench.command("classify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--threshold", type=float, default=None, help="置信阈值（默认：配置中的 confidence_threshold）")
+@handle_errors
+def bench_classify(file: Path, threshold: float | None) -> None:
+    """在标注文件 FILE（JSONL）上评测分类与字段识别，最后一行为摘要。"""
+    from classifier.bench import run
+
+    rt = _runtime()
+    result = run(file, rt.classifier, rt.settings.confidence_threshold if threshold is None else threshold)
     for line in result.lines():
         click.echo(line)
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from storage.models import STATUS_LABELS
 
@@ -43,6 +45,13 @@ ACTION_LABELS = {
     "retry": "重试",
     "failed": "处理失败",
     "reject_input": "拒收",
+    "download": "下载原件",
+    "permission_denied": "越权被拒",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "backup": "备份",
+    "restore": "恢复",
 }
 
 PAGE_SOURCES = {"text-layer": "文字层", "ocr": "OCR识别", "plain": "纯文本"}
@@ -93,7 +102,40 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def _flatten(phrases: Iterable) -> list[str]:
+    """Strings of ``phrases``, one level of nested iterables (e.g. the ``phrases`` of several labels) opened."""
+    out: list[str] = []
+    for item in phrases or ():
+        out.extend([item] if isinstance(item, str) else [str(x) for x in item or ()])
+    return out
+
+
+def highlight(text: str | None, phrases: Iterable = ()) -> Markup:
+    """``text`` HTML-escaped, every occurrence of the given phrases wrapped in ``<mark>`` (longest first,
+    never overlapping). ``phrases`` may be strings or iterables of strings; nothing in them is trusted."""
+    text = text or ""
+    wanted = sorted({p for p in _flatten(phrases) if p and p.strip()}, key=len, reverse=True)
+    taken = [False] * len(text)
+    spans: list[tuple[int, int]] = []
+    for phrase in wanted:
+        start = text.find(phrase)
+        while start != -1:
+            end = start + len(phrase)
+            if not any(taken[start:end]):
+                spans.append((start, end))
+                taken[start:end] = [True] * len(phrase)
+            start = text.find(phrase, end)
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out.append(escape(text[pos:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(highlight)
     app.add_template_filter(age)
     app.add_template_filter(percent)
     app.add_template_filter(confidence)

@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 
 from classifier import corpus, model
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT, scope_of
-from letterdesk.errors import ConfigurationError
+from letterdesk.errors import ConfigurationError, InvalidRequest
 
 RECORD_KEYS = {"id", "form", "text", "intervener_type", "special_report", "internal_behaviours", "fields"}
 FIELD_KEYS = {"name", "unit", "position", "case_number", "case_name", "date"}
@@ -37,8 +37,8 @@ def clf(split) -> model.LetterClassifier:
 
 # ------------------------------------------------------------------------------------------------ corpus
 def test_committed_corpus_is_what_the_generator_makes(records):
-    assert 1500 <= len(records) <= 2500
-    assert records == corpus.generate(len(records), seed=7), "regenerate: python -m classifier.corpus --n 2000 --seed 7"
+    assert 2500 <= len(records) <= 3500
+    assert records == corpus.generate(len(records), seed=7), "regenerate: python -m classifier.corpus --n 3000 --seed 7"
 
 
 def test_generator_is_deterministic_for_a_seed():
@@ -272,3 +272,27 @@ def test_missing_model_files_are_configuration_errors(clf, tmp_path):
         model.load(tmp_path)
     with pytest.raises(ConfigurationError):
         model.load_corpus(tmp_path / "nope.jsonl")
+
+
+def test_both_model_families_train_predict_and_explain(split):
+    small = split[0][:400]
+    for family in model.FAMILIES:
+        clf = model.train(small, family=family)
+        assert clf.info.metrics["family"] == family
+        pred = clf.predict(COUNTY_LETTER)
+        assert sum(pred.type_probabilities.values()) == pytest.approx(1.0, abs=1e-6)
+        assert pred.explanations.get(pred.intervener_type.code), family
+    with pytest.raises(InvalidRequest):
+        model.train(small, family="forest")
+
+
+def test_ocr_noise_changes_the_text_but_never_the_protected_values():
+    import random
+
+    from classifier.noise import ocr_noise
+
+    protected = ("梅川县人民政府", "（2024）豫0825执1234号", "张某某")
+    noisy = [ocr_noise(random.Random(seed), COUNTY_LETTER + "\n梅川县人民政府\n张某某", protected, level=1.0)
+             for seed in range(20)]
+    assert sum(n != COUNTY_LETTER + "\n梅川县人民政府\n张某某" for n in noisy) >= 15
+    assert all("梅川县人民政府" in n.replace(" ", "") and "张某某" in n.replace(" ", "") for n in noisy)

@@ -157,3 +157,19 @@ def test_reconciler_requeues_only_stale_letters(rt):
     assert _queued_messages(rt) == [{"letter_id": stale.id, "stage": "ocr"}]
     pipeline.run_inline(rt, stale.id)
     assert pipeline.reconcile(rt, older_than=0) == []  # in review: nothing to do
+
+
+def test_lines_read_with_low_confidence_are_listed_for_the_reviewer(rt):
+    scan = docs.png_bytes(["梅川县人民政府", "关于商请暂缓执行的函", "（2024）豫0825执1234号"], dpi=200)
+    accepted = submit(rt, scan, "scan.png", "upload", enqueue=False)
+    pipeline.run_inline(rt, accepted.id)
+    with rt.db.session() as s:
+        letter = s.get(Letter, accepted.id)
+        [page] = letter.pages
+        lines = [dict(line) for line in page.lines]
+        # make one line doubtful, as a smudged scan would
+        lines[0] = {**lines[0], "confidence": 41.0}
+        page.lines = list(lines)
+    [view] = get_letter(rt, accepted.id).pages
+    assert view.doubtful == (lines[0]["text"],)
+    assert all(isinstance(line["confidence"], float) for line in lines[1:])

@@ -339,3 +339,46 @@ def test_record_channel_label_decides_the_form() -> None:
     record = "过问情况登记\n过问时间：2024年10月8日\n过问人：郑某某\n职务：副主任\n过问方式：微信语音\n内容：询问案件进展。\n记录人：何某"
     fields = segment(record).fields
     assert (fields.form, fields.name, fields.position, fields.date) == ("SMS_IM", "郑某某", "副主任", "2024-10-08")
+
+
+@pytest.mark.parametrize("text,identity", [
+    ("江州市人民检察院第六检察部检察官邹新红", Identity("邹新红", "江州市人民检察院", "第六检察部检察官")),
+    ("王强（自称系县委刘书记的秘书）", Identity("王强", None, "县委刘书记的秘书")),
+    ("云阳区人大常委会原主任（已退休）邓建", Identity("邓建", "云阳区人大常委会", "原主任")),
+    ("江州市鑫源律师事务所", Identity(None, "江州市鑫源律师事务所", None)),
+    ("我是德清县公安局的魏建丽", Identity("魏建丽", "德清县公安局", None)),
+])
+def test_parse_identity_keeps_posts_departments_and_relations_apart(text: str, identity: Identity) -> None:
+    assert parse_identity(text) == identity
+
+
+def test_a_staff_report_names_the_intervener_not_the_reporting_judge() -> None:
+    report = ("情况报告\n院党组：\n　　2024年6月3日下午，梅川县人大常委会副主任陈某某给我打来电话。\n"
+              "　　陈某某称（2024）豫0825执88号案件的被执行人是他朋友，要求暂缓执行。\n　　特此报告。\n"
+              "　　　　报告人：李某（承办法官）\n　　　　2024年6月3日")
+    fields = segment(report).fields
+    assert (fields.name, fields.unit, fields.position) == ("陈某某", "梅川县人大常委会", "副主任")
+    assert (fields.form, fields.date) == ("PHONE", "2024-06-03")
+
+
+def test_transcripts_and_message_records_name_the_counterpart() -> None:
+    chat = ("微信聊天记录（截图转录）\n存储介质：张法官工作手机微信，截图已刻录光盘存档\n"
+            "对方：老郝（湖阳市中级人民法院副院长郝某某）\n2025-04-21 11:09 老郝：说说那个案子。\n"
+            "2025-04-21 11:35 张某：收到。")
+    fields = segment(chat).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == ("郝某某", "湖阳市中级人民法院", "副院长", "SMS_IM")
+    sms = "短信记录\n发信人：郑丽荣（本院办公室科员）\n接收人：万某\n时间：2023-11-26 20:45\n内容：请关照。"
+    fields = segment(sms).fields
+    assert (fields.name, fields.position, fields.form, fields.date) == ("郑丽荣", "办公室科员", "SMS_IM", "2023-11-26")
+
+
+def test_own_court_is_named_when_the_letter_names_it() -> None:
+    record = ("梅川县人民法院\n当面过问情况记录\n时间：2024年4月2日\n地点：本院审判楼五楼\n"
+              "过问人：本院副院长周建平\n在场人员：刘敏、陈晨\n过问内容：让承办法官把握一下。")
+    fields = segment(record).fields
+    assert (fields.unit, fields.position, fields.form) == ("梅川县人民法院", "副院长", "ORAL")
+
+
+def test_a_note_without_its_own_date_takes_the_registration_date() -> None:
+    note = "名片背面手写：\n王法官，请关照一下宏达公司。\n（由门卫转交，2022年12月19日登记）"
+    assert segment(note).fields.date == "2022-12-19"
