@@ -131,14 +131,15 @@ def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | N
     if status:
         query = query.where(Letter.status == status)
     if case_number:
-        query = query.where(Letter.id.in_(_case_letter_ids(case_number)))
+        query = query.where(Letter.id.in_(case_letter_ids(case_number)))
     order = Letter.received_at.asc() if oldest_first else Letter.received_at.desc()
     with rt.db.session() as s:
         rows = s.scalars(query.order_by(order, Letter.id).limit(limit)).all()
         return [summary_of(r, rt.settings.confidence_threshold) for r in rows]
 
 
-def _case_letter_ids(text: str):
+def case_letter_ids(text: str):
+    """A subquery of the ids of letters that name the case(s) ``text`` names, in any variant."""
     numbers = [m.normalized for m in casenumber.find_all(text)] or (
         [casenumber.normalize(text)] if casenumber.normalize(text) else [])
     if not numbers:

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from classifier import casenumber
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT, scope_of
 from classifier.types import FIELD_NAMES
-from ingest import audit
+from ingest import audit, search
 from ingest.actor import Actor
 from ingest.queries import LetterSummary, summary_of
 from ingest.runtime import Runtime
@@ -150,6 +150,7 @@ def review(rt: Runtime, letter_id: int, decision: ReviewDecision, actor: Actor) 
         if not done:
             raise InvalidState(f"来信 {letter_id} 已被他人处理")
         replace_cases(s, letter_id, numbers)
+        search.index_letter(s, s.get(Letter, letter_id))
         audit.record(s, actor.username, "confirm", letter_id, archive_prefix=prefix,
                      before={"fields": snapshot["predicted_fields"], "prediction": _brief(snapshot["prediction"])},
                      after={"fields": fields, "labels": labels})

@@ -237,6 +237,23 @@ def train(dev_path: Path | None) -> None:
         click.echo(line)
 
 
+@main.command()
+@click.option("--quarter", required=True, help="季度，如 2026Q3")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="输出文件（默认：当前目录下 过问登记季度汇总-<季度>.<格式>）")
+@handle_errors
+def report(quarter: str, fmt: str, out: Path | None) -> None:
+    """季度汇总分析：两个专库的分类统计、特别报告事项清单和逾期登记。"""
+    from ingest import reports
+
+    summary = reports.quarter_summary(_runtime(), quarter)
+    export, _mime = reports.EXPORTS[fmt]
+    target = out or Path(reports.export_filename(summary, fmt))
+    target.write_bytes(export(summary))
+    click.echo(f"{target}\t外部 {summary.registers[0].total} 件\t内部 {summary.registers[1].total} 件")
+
+
 # --- integrity: audit trail, archive check, backup and restore ------------------------------------
 @main.group()
 def audit() -> None:

@@ -21,13 +21,19 @@ from storage.users import UserInfo
 
 ALL_ROLES = ("clerk", "reviewer", "supervisor", "admin")
 
-#: Permission → roles holding it. Clerks ingest and read; reviewers also review; supervisors read
-#: everything and review; admins may do everything.
+#: Permission → roles holding it. Clerks ingest and read; reviewers also review, read the external register
+#: and mark copies sent; supervisors read both registers and review; admins may do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset(ALL_ROLES),
     "upload": frozenset({"clerk", "reviewer", "admin"}),
     "retry": frozenset({"clerk", "reviewer", "admin"}),
     "review": frozenset({"reviewer", "supervisor", "admin"}),
+    "reports": frozenset({"supervisor", "admin"}),
+    "register_external": frozenset({"reviewer", "supervisor", "admin"}),
+    "register_internal": frozenset({"supervisor", "admin"}),  # only supervision and admins
+    "deadlines": frozenset(ALL_ROLES),
+    "deadlines_all": frozenset({"supervisor", "admin"}),  # see everyone's copy deadlines, not only one's own
+    "copy_sent": frozenset({"reviewer", "supervisor", "admin"}),
 }
 
 ROLE_LABELS = {"clerk": "登记员", "reviewer": "审核员", "supervisor": "主管", "admin": "管理员"}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from review_ui import api, auth, desk
+from review_ui import api, auth, desk, registers, reports
 from review_ui.access import init_access
 from review_ui.context import RUNTIME_KEY
 from review_ui.errors import register_error_handlers
@@ -50,6 +50,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(registers.bp)
 
 
 def create_app(rt: "Runtime") -> Flask:

@@ -1,16 +1,17 @@
-"""The desk's pages: queue, letter review, upload, case-number search, downloads."""
+"""The desk's pages: queue, letter review, upload, archive search, downloads."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from classifier.taxonomy import FORMS
-from ingest import intake, pipeline, queries, review as review_service
+from classifier.taxonomy import FORMS, INTERVENER_TYPES, SPECIAL_REPORT
+from ingest import intake, pipeline, queries, review as review_service, search as archive
 from ingest.intake import Accepted
-from letterdesk.errors import InputRejected
+from letterdesk.errors import InputRejected, InvalidRequest
 from review_ui import decisions, responses
 from review_ui.access import can, require
 from review_ui.context import actor, runtime
@@ -89,10 +90,34 @@ def upload() -> str:
 
 @bp.route("/search")
 def search() -> str:
-    """Filed letters naming the case number typed (any common variant of it)."""
-    text = request.args.get("case_number", "").strip()
-    letters = queries.find_by_case_number(runtime(), text) if text else []
-    return render_template("search.html", query=text, letters=letters)
+    """Archive search of filed letters: case number (any variant), name, unit, received-date range, labels
+    and full text. With no criterion the form is shown alone."""
+    query = _search_query(request.args)
+    letters = archive.search(runtime(), query) if not query.is_empty else []
+    return render_template("search.html", q=query, searched=not query.is_empty, letters=letters,
+                           types=INTERVENER_TYPES, special_report=SPECIAL_REPORT)
+
+
+def _date_arg(args, name: str) -> dt.date | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD：{raw}") from exc
+
+
+def _search_query(args) -> archive.SearchQuery:
+    """The :class:`SearchQuery` of the search form's arguments; unknown label codes are ignored."""
+    code = args.get("intervener_type", "")
+    item = args.get("special_report", "")
+    return archive.SearchQuery(
+        text=args.get("text", "").strip(), case_number=args.get("case_number", "").strip(),
+        name=args.get("name", "").strip(), unit=args.get("unit", "").strip(),
+        date_from=_date_arg(args, "date_from"), date_to=_date_arg(args, "date_to"),
+        intervener_type=code if code in INTERVENER_TYPES else "",
+        special_report=item if item in SPECIAL_REPORT else "")
 
 
 @bp.route("/letters/<int:letter_id>/original")

@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "logout": "退出登录",
     "backup": "备份",
     "restore": "恢复",
+    "export": "导出专库",
+    "copy_sent": "已抄送",
 }
 
 PAGE_SOURCES = {"text-layer": "文字层", "ocr": "OCR识别", "plain": "纯文本"}

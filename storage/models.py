@@ -103,6 +103,7 @@ class Letter(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
     archive_prefix: Mapped[str | None] = mapped_column(String(255), default=None)
     record_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    copy_sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)  # record copied to supervision
 
     pages: Mapped[list["Page"]] = relationship(order_by="Page.index", cascade="all, delete-orphan")
     cases: Mapped[list["LetterCase"]] = relationship(cascade="all, delete-orphan")
