@@ -35,6 +35,7 @@ def submit() -> tuple[Response, int]:
 
 
 @bp.route("/letters", methods=["GET"])
+@require("read")
 def list_letters() -> Response:
     """``?case_number=`` → filed letters of that case (any variant); otherwise the most recent letters,
     optionally ``?status=``; ``?limit=`` (1–500, default 200)."""
@@ -49,6 +50,7 @@ def list_letters() -> Response:
 
 
 @bp.route("/letters/<int:letter_id>", methods=["GET"])
+@require("read")
 def letter(letter_id: int) -> Response:
     """The full detail of one letter."""
     return jsonify(queries.detail_dict(queries.get_letter(runtime(), letter_id)))
@@ -73,6 +75,7 @@ def retry(letter_id: int) -> Response:
 
 
 @bp.route("/letters/<int:letter_id>/original", methods=["GET"])
+@require("read")
 def original(letter_id: int) -> Response:
     """The original file as an attachment."""
     return responses.attachment(*queries.original(runtime(), letter_id))

@@ -41,6 +41,7 @@ def _submit(file: FileStorage) -> UploadResult:
 
 
 @bp.route("/")
+@require("read")
 def queue() -> str:
     """Home: letters awaiting review (oldest first) and the most recent letters in every state."""
     rt = runtime()
@@ -49,6 +50,7 @@ def queue() -> str:
 
 
 @bp.route("/letters/<int:letter_id>")
+@require("read")
 def letter(letter_id: int) -> str:
     """One letter: page images beside their text, the editable record and the label choices."""
     detail = queries.get_letter(runtime(), letter_id)
@@ -89,6 +91,7 @@ def upload() -> str:
 
 
 @bp.route("/search")
+@require("read")
 def search() -> str:
     """Archive search of filed letters: case number (any variant), name, unit, received-date range, labels
     and full text. With no criterion the form is shown alone."""
@@ -121,12 +124,14 @@ def _search_query(args) -> archive.SearchQuery:
 
 
 @bp.route("/letters/<int:letter_id>/original")
+@require("read")
 def original(letter_id: int) -> Response:
     """The original file as received, always as a download."""
     return responses.attachment(*queries.original(runtime(), letter_id))
 
 
 @bp.route("/letters/<int:letter_id>/pages/<int:index>.jpg")
+@require("read")
 def page_preview(letter_id: int, index: int) -> Response:
     """A rendered page image for the letter page."""
     return responses.jpeg(queries.page_preview(runtime(), letter_id, index))

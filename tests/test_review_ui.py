@@ -107,6 +107,14 @@ def test_every_route_requires_login(app, client):
     _assert_refused_without_login(client, "GET", "/nothing-here")
 
 
+def test_every_route_checks_a_role(app):
+    """Signing in is not enough: each view names the permission (and so the roles) it needs."""
+    unchecked = [rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint not in PUBLIC | {"auth.logout"}
+                 and not hasattr(app.view_functions[rule.endpoint], "permission")]
+    assert unchecked == []
+
+
 def test_a_route_added_later_is_protected_by_default(rt):
     app = create_app(rt)
     app.add_url_rule("/new-report", "new_report", lambda: "secret")
