@@ -70,8 +70,6 @@ def serve(host: str, port: int, with_worker: bool | None, concurrency: int | Non
         click.echo(f"处理进程已启动 (pid {worker.pid})")
 
     def _stop(*_):
-        if worker and worker.poll() is None:
-            worker.terminate()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
@@ -79,9 +77,20 @@ def serve(host: str, port: int, with_worker: bool | None, concurrency: int | Non
     try:
         waitress_serve(app, host=host, port=port, threads=8, max_request_body_size=rt.settings.limits.max_bytes + 1_000_000)
     finally:
-        if worker and worker.poll() is None:
-            worker.terminate()
-            worker.wait(30)
+        _stop_worker(worker)
+
+
+def _stop_worker(worker: subprocess.Popen | None, grace: float = 20) -> None:
+    """Warm shutdown of the worker subprocess (running tasks finish); killed after ``grace`` seconds.
+    A killed worker loses nothing: its letters are re-queued from the database by the reconciler."""
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(grace)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(10)
 
 
 @main.command()

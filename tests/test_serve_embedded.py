@@ -51,7 +51,9 @@ def test_serve_accepts_an_upload_and_its_worker_brings_it_to_review(tmp_path, mo
             time.sleep(0.3)
             status = requests.get(f"{base}/api/letters/{body['id']}", headers=headers, timeout=10).json()["summary"]["status"]
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        serve.wait(30)
+        serve.send_signal(signal.SIGTERM)  # as a service manager stops it; serve stops its own worker
+        serve.wait(60)
         log.close()
     assert not pid_alive(serve.pid)
+    leftovers = subprocess.run(["pgrep", "-g", str(serve.pid)], capture_output=True, text=True).stdout.split()
+    assert leftovers == []  # the worker and its pool went with it
