@@ -28,7 +28,7 @@ from storage.models import Letter, Rejection
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("upload", "api", "cli", "watch")
+CHANNELS = ("upload", "api", "cli", "watch", "form")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ def original_key(sha256: str, extension: str) -> str:
 
 
 def submit(rt: Runtime, data: bytes, filename: str, channel: str, actor: Actor | None = None,
-           *, enqueue: bool = True) -> Accepted:
+           *, enqueue: bool = True, allow_text: bool = False) -> Accepted:
+    """Store and register ``data`` (see the module contract); ``allow_text`` also accepts UTF-8 plain text
+    (records entered at the desk)."""
     actor = actor or SYSTEM_ACTOR
     filename = clean_filename(filename)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -64,7 +66,7 @@ def submit(rt: Runtime, data: bytes, filename: str, channel: str, actor: Actor |
         if len(data) > rt.settings.limits.max_bytes:
             raise TooLarge(f"文件过大（{len(data) // 1024 // 1024} MB），上限为 "
                            f"{rt.settings.limits.max_bytes // 1024 // 1024} MB")
-        info = inspect_document(data, rt.settings.limits)
+        info = inspect_document(data, rt.settings.limits, allow_text=allow_text)
     except InputRejected as err:
         _quarantine(rt, data, sha256, filename, channel, actor, err)
         raise
@@ -86,7 +88,7 @@ def submit(rt: Runtime, data: bytes, filename: str, channel: str, actor: Actor |
             raise
         return existing
     if enqueue:
-        _enqueue(rt, accepted.id)
+        queue_safely(rt, accepted.id)
     return accepted
 
 
@@ -108,7 +110,8 @@ def _quarantine(rt: Runtime, data: bytes, sha256: str, filename: str, channel: s
                      reason=err.message)
 
 
-def _enqueue(rt: Runtime, letter_id: int) -> None:
+def queue_safely(rt: Runtime, letter_id: int) -> None:
+    """Queue the letter's next stage; a failure is logged, never raised (the reconciler queues it later)."""
     from ingest.pipeline import enqueue
 
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,7 +86,7 @@ class LetterDetail:
     events: tuple[AuditView, ...]
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
@@ -97,7 +97,7 @@ def summary_of(letter: Letter, threshold: float) -> LetterSummary:
     pred = (letter.prediction or {}).get("intervener_type") or {}
     code = labels.get("intervener_type") or pred.get("code")
     probability = None if labels else pred.get("probability")
-    received = _aware(letter.received_at)
+    received = aware(letter.received_at)
     return LetterSummary(
         id=letter.id,
         filename=letter.filename,
@@ -118,13 +118,102 @@ def summary_of(letter: Letter, threshold: float) -> LetterSummary:
     )
 
 
-def review_queue(rt: Runtime, limit: int = 200) -> list[LetterSummary]:
-    """Letters waiting for a reviewer, oldest first."""
-    return list_letters(rt, status=Status.IN_REVIEW.value, limit=limit, oldest_first=True)
+SORTS = {"received": "收到时间（早→晚）", "-received": "收到时间（晚→早）",
+         "confidence": "置信度（低→高）", "-confidence": "置信度（高→低）"}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """A filtered, sorted view of the letters (the desk's queue). Empty values mean "any"; confidences are
+    the predicted type's probability, 0–1. Travels in URLs as the query arguments of :data:`FILTER_KEYS`."""
+
+    status: str = Status.IN_REVIEW.value
+    intervener_type: str = ""
+    special_report: str = ""
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    sort: str = "received"
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilter":
+        """The filter of query arguments (any mapping with ``.get``); keys other than :data:`FILTER_KEYS` are
+        ignored, a known key with a bad value raises :class:`InvalidRequest`. ``status=""`` means any status."""
+        status = args.get("status", Status.IN_REVIEW.value).strip()
+        code = args.get("intervener_type", "").strip()
+        item = args.get("special_report", "").strip()
+        sort = args.get("sort", "").strip() or "received"
+        if status and status not in STATUS_LABELS:
+            raise InvalidRequest(f"未知状态：{status}", allowed=sorted(STATUS_LABELS))
+        if code and code not in INTERVENER_TYPES:
+            raise InvalidRequest(f"未知的过问人类型：{code}")
+        if item and item not in SPECIAL_REPORT:
+            raise InvalidRequest(f"未知的特别报告事项：{item}")
+        if sort not in SORTS:
+            raise InvalidRequest(f"未知的排序方式：{sort}", allowed=sorted(SORTS))
+        return cls(status, code, item, _confidence_arg(args, "min_confidence"),
+                   _confidence_arg(args, "max_confidence"), sort)
+
+    def query_args(self) -> dict[str, str]:
+        """The URL query arguments of this filter: only the values that differ from the default."""
+        default = QueueFilter()
+        return {key: "" if getattr(self, key) is None else str(getattr(self, key))
+                for key in FILTER_KEYS if getattr(self, key) != getattr(default, key)}
+
+    @property
+    def needs_scan(self) -> bool:
+        """Whether the filter looks into labels or sorts by confidence (done in Python, not by the database)."""
+        return replace(self, status="", sort="received") != QueueFilter(status="") or self.sort.endswith("confidence")
+
+    def keeps(self, summary: LetterSummary, special_report: set[str]) -> bool:
+        """Whether a letter (its summary and its chosen special-report codes) passes the label and confidence
+        criteria (status is filtered by the database)."""
+        if self.intervener_type and summary.intervener_type != self.intervener_type:
+            return False
+        if self.special_report and self.special_report not in special_report:
+            return False
+        p = summary.probability
+        if self.min_confidence is not None and (p is None or p < self.min_confidence):
+            return False
+        return self.max_confidence is None or (p is not None and p <= self.max_confidence)
+
+
+FILTER_KEYS = ("status", "intervener_type", "special_report", "min_confidence", "max_confidence", "sort")
+
+
+def _confidence_arg(args, name: str) -> float | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise InvalidRequest(f"置信度应为 0 到 1 之间的数：{raw}") from exc
+    if not 0.0 <= value <= 1.0:
+        raise InvalidRequest(f"置信度应为 0 到 1 之间的数：{raw}")
+    return value
+
+
+def chosen_special_report(letter: Letter, threshold: float) -> set[str]:
+    """The letter's special-report codes: the confirmed ones, else those predicted at or above ``threshold``."""
+    if letter.confirmed_labels:
+        return set(letter.confirmed_labels.get("special_report", []))
+    return {x["code"] for x in (letter.prediction or {}).get("special_report", []) if x["probability"] >= threshold}
+
+
+def review_queue(rt: Runtime, limit: int = 200, queue_filter: QueueFilter | None = None) -> list[LetterSummary]:
+    """Letters waiting for a reviewer, oldest first unless ``queue_filter`` sorts otherwise; its status is
+    ignored (always in review)."""
+    chosen = replace(queue_filter or QueueFilter(), status=Status.IN_REVIEW.value)
+    return list_letters(rt, limit=limit, queue_filter=chosen)
 
 
 def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | None = None, limit: int = 200,
-                 oldest_first: bool = False) -> list[LetterSummary]:
+                 oldest_first: bool = False, queue_filter: QueueFilter | None = None) -> list[LetterSummary]:
+    """Letters (at most ``limit``), newest first unless ``oldest_first``. With ``queue_filter`` its status,
+    labels, confidence bounds and sort apply instead of ``status``/``oldest_first``."""
+    if queue_filter is not None:
+        status = queue_filter.status or None
+        oldest_first = queue_filter.sort == "received"
     if status is not None and status not in STATUS_LABELS:
         raise InvalidRequest(f"未知状态：{status}", allowed=sorted(STATUS_LABELS))
     query = select(Letter)
@@ -133,9 +222,28 @@ def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | N
     if case_number:
         query = query.where(Letter.id.in_(case_letter_ids(case_number)))
     order = Letter.received_at.asc() if oldest_first else Letter.received_at.desc()
+    query = query.order_by(order, Letter.id)
+    threshold = rt.settings.confidence_threshold
     with rt.db.session() as s:
-        rows = s.scalars(query.order_by(order, Letter.id).limit(limit)).all()
-        return [summary_of(r, rt.settings.confidence_threshold) for r in rows]
+        if queue_filter is None or not queue_filter.needs_scan:
+            return [summary_of(r, threshold) for r in s.scalars(query.limit(limit)).all()]
+        kept = [summary for r in s.scalars(query).all()
+                if queue_filter.keeps(summary := summary_of(r, threshold), chosen_special_report(r, threshold))]
+    if queue_filter.sort.endswith("confidence"):
+        missing = 2.0 if queue_filter.sort == "confidence" else -1.0  # letters without a probability go last
+        kept.sort(key=lambda x: missing if x.probability is None else x.probability,
+                  reverse=queue_filter.sort.startswith("-"))
+    return kept[:limit]
+
+
+def neighbours(rt: Runtime, queue_filter: QueueFilter, letter_id: int) -> tuple[int | None, int | None]:
+    """The ids of the letters before and after ``letter_id`` in the filtered queue (None at either end or
+    when the letter is not in it)."""
+    ids = [x.id for x in list_letters(rt, limit=10_000, queue_filter=queue_filter)]
+    if letter_id not in ids:
+        return None, None
+    at = ids.index(letter_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
 
 
 def case_letter_ids(text: str):
@@ -200,11 +308,11 @@ def _detail(s: Session, letter: Letter, threshold: float) -> LetterDetail:
         internal_behaviours=_labels(INTERNAL_BEHAVIOURS, pred.get("ib_probabilities", {}), ib_sel, threshold,
                                     bool(confirmed), explanations),
         reviewer=reviewer,
-        reviewed_at=_aware(letter.reviewed_at) if letter.reviewed_at else None,
+        reviewed_at=aware(letter.reviewed_at) if letter.reviewed_at else None,
         reject_reason=letter.reject_reason,
         archive_prefix=letter.archive_prefix,
         threshold=threshold,
-        events=tuple(AuditView(_aware(e.at), e.actor, e.action, e.detail or {}) for e in events),
+        events=tuple(AuditView(aware(e.at), e.actor, e.action, e.detail or {}) for e in events),
     )
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import update
 from classifier import casenumber
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT, scope_of
 from classifier.types import FIELD_NAMES
-from ingest import audit, search
+from ingest import audit, records, search
 from ingest.actor import Actor
-from ingest.queries import LetterSummary, summary_of
+from ingest.queries import LetterSummary, QueueFilter, review_queue, summary_of
 from ingest.runtime import Runtime
 from ingest.stages import load_letter, replace_cases
-from letterdesk.errors import InvalidRequest, InvalidState, PermissionDenied
+from letterdesk.errors import InvalidRequest, InvalidState, NotFound, PermissionDenied
 from storage.models import Letter, Status, utcnow
 
 NO_CASE = "_无案号"
@@ -109,6 +109,7 @@ def review(rt: Runtime, letter_id: int, decision: ReviewDecision, actor: Actor) 
         letter = load_letter(s, letter_id, Status.IN_REVIEW, "不在待审核状态")
         if decision.action == "reject":
             return _reject(s, letter, decision, actor, rt.settings.confidence_threshold)
+        records.ensure_confirmed(s, letter_id)
         fields, numbers = _confirmed_fields(letter, decision)
         labels = {
             "intervener_type": decision.intervener_type,
@@ -185,3 +186,43 @@ def _reject(s, letter: Letter, decision: ReviewDecision, actor: Actor, threshold
     audit.record(s, actor.username, "reject", letter.id, reason=letter.reject_reason)
     s.flush()
     return summary_of(letter, threshold)
+
+
+def confident_decision(prediction: dict | None, predicted_fields: dict | None,
+                       threshold: float) -> ReviewDecision | None:
+    """The confirm decision that takes the prediction as it is, or None unless the predicted type and every
+    predicted special-report and internal-behaviour label reach ``threshold``."""
+    if not prediction:
+        return None
+    predicted = [prediction["intervener_type"], *prediction.get("special_report", []),
+                 *prediction.get("internal_behaviours", [])]
+    if any(x["probability"] < threshold for x in predicted):
+        return None
+    return ReviewDecision(
+        action="confirm", intervener_type=prediction["intervener_type"]["code"],
+        special_report=tuple(x["code"] for x in prediction.get("special_report", [])),
+        internal_behaviours=tuple(x["code"] for x in prediction.get("internal_behaviours", [])),
+        form=(predicted_fields or {}).get("form") or None)
+
+
+def bulk_confirm(rt: Runtime, queue_filter: QueueFilter, actor: Actor) -> list[int]:
+    """Confirm (file) every letter in review within ``queue_filter`` whose prediction is confident (see
+    :func:`confident_decision`), with the predicted labels and fields, each through :func:`review`.
+    Returns the ids confirmed; a letter that cannot be filed as predicted (e.g. an unreadable case number)
+    or was handled meanwhile by someone else is left in review."""
+    if not actor.can_review:
+        raise PermissionDenied("只有审核人员可以确认或退回来信")
+    threshold = rt.settings.confidence_threshold
+    done = []
+    for summary in review_queue(rt, limit=10_000, queue_filter=queue_filter):
+        with rt.db.session() as s:
+            letter = s.get(Letter, summary.id)
+            decision = confident_decision(letter.prediction, letter.predicted_fields, threshold) if letter else None
+        if decision is None:
+            continue
+        try:
+            review(rt, summary.id, decision, actor)
+        except (InvalidRequest, InvalidState, NotFound):
+            continue
+        done.append(summary.id)
+    return done

@@ -73,9 +73,10 @@ def ocr(rt: Runtime, letter_id: int) -> None:
     """received → ocr: read every page (text layer or Tesseract), keep per-page text, confidence and a preview."""
     started = time.monotonic()
     with rt.db.session() as s:
-        key = load_letter(s, letter_id).original_key
+        letter = load_letter(s, letter_id)
+        key, is_text = letter.original_key, letter.kind == "text"
     data = rt.objects.get(key)
-    info = inspect_document(data, rt.settings.limits)
+    info = inspect_document(data, rt.settings.limits, allow_text=is_text)
     result, previews = read_document(data, info, rt.ocr_engine, previews=True,
                                      page_workers=rt.settings.ocr_page_workers)
     keys = []

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from classifier.taxonomy import FORMS, INTERVENER_TYPES, SPECIAL_REPORT
-from ingest import intake, pipeline, queries, review as review_service, search as archive
+from ingest import records, intake, pipeline, queries, review as review_service, search as archive
 from ingest.intake import Accepted
 from letterdesk.errors import InputRejected, InvalidRequest
 from review_ui import decisions, responses
 from review_ui.access import can, require
 from review_ui.context import actor, runtime
 from review_ui.formatting import FIELD_LABELS, SEGMENT_LABELS
+from storage.models import STATUS_LABELS
 
 bp = Blueprint("desk", __name__)
 
@@ -40,32 +42,67 @@ def _submit(file: FileStorage) -> UploadResult:
         return UploadResult(name, error=err.message)
 
 
+def _filter_of_form(raw: str) -> queries.QueueFilter:
+    """The queue filter a form carried as a URL query string (hidden ``next_filter``): only the keys of
+    :data:`queries.FILTER_KEYS` are read, each value validated; anything else is dropped."""
+    return queries.QueueFilter.from_args(dict(parse_qsl(raw, keep_blank_values=True)))
+
+
 @bp.route("/")
 @require("read")
 def queue() -> str:
-    """Home: letters awaiting review (oldest first) and the most recent letters in every state."""
+    """Home: the filtered, sorted queue (default: letters awaiting review, oldest first; the filter lives in
+    the query string) and the most recent letters in every state."""
     rt = runtime()
-    return render_template("queue.html", waiting=queries.review_queue(rt),
+    chosen = queries.QueueFilter.from_args(request.args)
+    return render_template("queue.html", waiting=queries.list_letters(rt, queue_filter=chosen), f=chosen,
+                           filter_args=chosen.query_args(), sorts=queries.SORTS, statuses=STATUS_LABELS,
+                           types=INTERVENER_TYPES, special_report=SPECIAL_REPORT,
+                           threshold=rt.settings.confidence_threshold,
                            recent=queries.list_letters(rt, limit=RECENT_LIMIT))
 
 
 @bp.route("/letters/<int:letter_id>")
 @require("read")
 def letter(letter_id: int) -> str:
-    """One letter: page images beside their text, the editable record and the label choices."""
-    detail = queries.get_letter(runtime(), letter_id)
+    """One letter: page images beside their text, the editable record and the label choices, with links to
+    the previous and next letter of the queue filter given in the query string."""
+    rt = runtime()
+    detail = queries.get_letter(rt, letter_id)
+    chosen = queries.QueueFilter.from_args(request.args)
+    prev_id, next_id = queries.neighbours(rt, chosen, letter_id)
+    filter_args = chosen.query_args()
     return render_template("letter.html", d=detail, forms=FORMS, field_labels=FIELD_LABELS,
-                           segment_labels=SEGMENT_LABELS,
-                           can_review=can("review") and detail.summary.status == "in_review")
+                           segment_labels=SEGMENT_LABELS, prev_id=prev_id, next_id=next_id,
+                           filter_args=filter_args, next_filter=urlencode(filter_args),
+                           can_review=can("review") and detail.summary.status == "in_review",
+                           attendees=records.attendees(rt, letter_id), letter_id=letter_id)
 
 
 @bp.route("/letters/<int:letter_id>/review", methods=["POST"])
 @require("review")
 def review(letter_id: int) -> Response:
-    """Confirm (file) or reject the letter with the submitted choices, then return to the queue."""
-    result = review_service.review(runtime(), letter_id, decisions.from_form(request.form), actor())
+    """Confirm (file) or reject the letter with the submitted choices. With ``?then=next`` go on to the next
+    letter of the queue filter in the hidden ``next_filter`` field, else (or when none is left) to that queue."""
+    rt = runtime()
+    chosen = _filter_of_form(request.form.get("next_filter", ""))
+    next_id = queries.neighbours(rt, chosen, letter_id)[1] if request.args.get("then") == "next" else None
+    result = review_service.review(rt, letter_id, decisions.from_form(request.form), actor())
     flash(f"来信 #{result.id}「{result.filename}」：{result.status_label}")
-    return redirect(url_for("desk.queue"))
+    if next_id is not None:
+        return redirect(url_for("desk.letter", letter_id=next_id, **chosen.query_args()))
+    return redirect(url_for("desk.queue", **chosen.query_args()))
+
+
+@bp.route("/queue/confirm-confident", methods=["POST"])
+@require("review")
+def confirm_confident() -> Response:
+    """Confirm every letter of the filtered queue (hidden ``next_filter``) whose prediction is confident."""
+    chosen = _filter_of_form(request.form.get("next_filter", ""))
+    done = review_service.bulk_confirm(runtime(), chosen, actor())
+    listed = "、".join(f"#{i}" for i in done)
+    flash(f"已确认归档 {len(done)} 封有把握的来信" + (f"：{listed}" if done else ""))
+    return redirect(url_for("desk.queue", **chosen.query_args()))
 
 
 @bp.route("/letters/<int:letter_id>/retry", methods=["POST"])

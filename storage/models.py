@@ -173,3 +173,27 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Record(Base):
+    """A record entered at the desk for an intervention that came without paper (phone, oral, SMS/IM,
+    leader's 批示): the form as entered; its rendered text is the letter's original."""
+
+    __tablename__ = "records"
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), primary_key=True)
+    form: Mapped[str] = mapped_column(String(16))  # PHONE | ORAL | SMS_IM | DOCUMENT
+    fields: Mapped[dict] = mapped_column(default=dict)  # the form's values as entered
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    attachments: Mapped[list] = mapped_column(default=list)  # [{"key", "filename", "mime", "size", "sha256"}]
+
+
+class AttendeeConfirmation(Base):
+    """One person present at an oral intervention; ``confirmed_at`` is set when they confirm the record."""
+
+    __tablename__ = "attendee_confirmations"
+    __table_args__ = (UniqueConstraint("letter_id", "username"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
