@@ -21,13 +21,13 @@ from classifier.taxonomy import (EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS,
 from ingest.deadlines import CHINA_TZ, local_date
 from ingest.queries import case_letter_ids
 from ingest.runtime import Runtime
+from ingest.spreadsheet import inert
 from letterdesk.errors import InvalidRequest
 from storage.models import Letter, Status, User
 
 #: Page titles of the lists :func:`records` serves.
 TITLES = {**REGISTERS, NEITHER: "不入专库的来信"}
 SUMMARY_LENGTH = 80  # characters of the body (or the text) kept as the content summary
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so would run as a formula in Excel
 
 
 @dataclass(frozen=True)
@@ -193,17 +193,12 @@ def _table(rows: list[RegisterRow], scope: str) -> list[list[str]]:
     return [[header for header, _ in cols]] + [[value(row) for _, value in cols] for row in rows]
 
 
-def _inert(cell: str) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
-    return "'" + cell if cell.startswith(CSV_FORMULA_START) else cell
-
-
 def to_csv(rows: list[RegisterRow], scope: str) -> bytes:
     """The rows as CSV, UTF-8 with a BOM (so Excel reads the Chinese), header first, formulas neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
     for line in _table(rows, scope):
-        writer.writerow([_inert(cell) for cell in line])
+        writer.writerow([inert(cell) for cell in line])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -29,6 +29,7 @@ from classifier.taxonomy import EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS, 
     SPECIAL_REPORT
 from ingest.deadlines import deadlines, local_date
 from ingest.runtime import Runtime
+from ingest.spreadsheet import FORMULA_START, inert
 from ingest.search import day_start
 from letterdesk.errors import ConfigurationError, InvalidRequest
 from storage.models import Letter, Status
@@ -171,8 +172,6 @@ def label_of(table: str, key: str) -> str:
 
 
 MATTER_HEADINGS = ("来信编号", "收到日期", "应登记日期", "归档日期", "姓名", "单位", "案号", "过问人类型", "特别报告事项")
-#: A text cell starting so would run as a formula in a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _matter_row(m: Matter) -> list:
@@ -193,11 +192,6 @@ def _sections(summary: QuarterSummary, register: RegisterSummary) -> list[tuple[
     return sections
 
 
-def _inert_csv(cell):
-    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
-
-
 def _inert_xlsx(cells) -> None:
     """Keep text cells of a worksheet row as text (openpyxl stores a string starting with = as a formula)."""
     for cell in cells:
@@ -215,7 +209,7 @@ def export_csv(summary: QuarterSummary) -> bytes:
             writer.writerow([])
             writer.writerow([title])
             writer.writerow(header)
-            writer.writerows([_inert_csv(cell) for cell in row] for row in rows)
+            writer.writerows([inert(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
