@@ -35,7 +35,7 @@ COPY_DAYS = 3  # copy to supervision and trial management within 3 working days
 CALENDAR_WARNING = "部分日期超出节假日日历的覆盖年份，期限按仅扣除周末计算，请核对 (holiday calendar does not cover the year)"
 
 #: Statuses in which a letter still waits to be recorded.
-PENDING = tuple(s.value for s in Status if s not in (Status.FILED, Status.REJECTED))
+PENDING = tuple(s.value for s in Status if s not in (Status.FILED, Status.REJECTED, Status.SUPERSEDED))
 
 
 def _is_covered(day: dt.date) -> bool:

@@ -14,6 +14,8 @@ RabbitMQ and an S3 endpoint (MinIO) through the same variables::
     LETTERDESK_OCR_PAGE_WORKERS  1                     >1: OCR the pages of one letter in a process pool
     LETTERDESK_CONFIDENCE_THRESHOLD  0.6               below this a prediction is shown as uncertain
     LETTERDESK_MAX_UPLOAD_MB 50   LETTERDESK_MAX_PAGES 200   LETTERDESK_MAX_PIXELS 60000000
+    LETTERDESK_ALERT_WEBHOOK_URL  (none)           http(s) URL that receives a JSON POST for every alert
+    LETTERDESK_ALERT_MAIL_URL     (none)           smtp[s]://user:pass@host:port?from=a@x&to=b@x,c@x for alerts
     LETTERDESK_TASK_TIME_LIMIT 600   LETTERDESK_STALE_AFTER 900 (seconds before a stuck letter is re-queued)
 """
 from __future__ import annotations
@@ -52,6 +54,8 @@ class Settings:
     task_time_limit: int = 600
     stale_after: int = 900
     session_cookie_secure: bool = False
+    alert_webhook_url: str = ""
+    alert_mail_url: str = ""
 
     @property
     def broker_folder(self) -> Path:
@@ -114,4 +118,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         task_time_limit=_number(env, "LETTERDESK_TASK_TIME_LIMIT", 600),
         stale_after=_number(env, "LETTERDESK_STALE_AFTER", 900),
         session_cookie_secure=(env.get("LETTERDESK_SECURE_COOKIES", "0") == "1"),
+        alert_webhook_url=env.get("LETTERDESK_ALERT_WEBHOOK_URL", ""),
+        alert_mail_url=env.get("LETTERDESK_ALERT_MAIL_URL", ""),
     )

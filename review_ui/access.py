@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "deadlines": frozenset(ALL_ROLES),
     "deadlines_all": frozenset({"supervisor", "admin"}),  # see everyone's copy deadlines, not only one's own
     "copy_sent": frozenset({"reviewer", "supervisor", "admin"}),
+    "alerts": frozenset({"supervisor", "admin"}),  # see and acknowledge alerts of special-report/serious letters
+    "mark_serious": frozenset({"reviewer", "supervisor", "admin"}),
+    "split_merge": frozenset({"reviewer", "supervisor", "admin"}),  # split a scan by pages, merge two scans
 }
 
 ROLE_LABELS = {"clerk": "登记员", "reviewer": "审核员", "supervisor": "主管", "admin": "管理员"}

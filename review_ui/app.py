@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from review_ui import api, auth, desk, records, registers, reports
+from review_ui import alerts, api, auth, desk, records, registers, reports, splitting, statform
 from review_ui.access import init_access
 from review_ui.context import RUNTIME_KEY
 from review_ui.errors import register_error_handlers
@@ -53,6 +53,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(registers.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(alerts.bp)
+    app.register_blueprint(splitting.bp)
+    app.register_blueprint(statform.bp)
 
 
 def create_app(rt: "Runtime") -> Flask:

@@ -54,6 +54,14 @@ ACTION_LABELS = {
     "restore": "恢复",
     "export": "导出专库",
     "copy_sent": "已抄送",
+    "split": "拆分",
+    "merge": "合并",
+    "derived": "由拆分/合并生成",
+    "mark_serious": "标记情节严重",
+    "alert": "发出提醒",
+    "alert_delivery": "提醒投递",
+    "alert_ack": "确认提醒",
+    "print_form": "打印统计表",
 }
 
 PAGE_SOURCES = {"text-layer": "文字层", "ocr": "OCR识别", "plain": "纯文本"}

@@ -25,6 +25,7 @@ class Status(str, enum.Enum):
     FILED = "filed"  # confirmed and written to the archive
     REJECTED = "rejected"  # refused by a reviewer, with a reason
     FAILED = "failed"  # a stage failed; reason kept, can be retried
+    SUPERSEDED = "superseded"  # split into several letters or merged into one; see ``derived_from`` of those
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ STATUS_LABELS = {
     "filed": "已归档",
     "rejected": "已退回",
     "failed": "处理失败",
+    "superseded": "已拆分/合并",
 }
 
 ROLES = ("clerk", "reviewer", "supervisor", "admin")
@@ -104,6 +106,8 @@ class Letter(Base):
     archive_prefix: Mapped[str | None] = mapped_column(String(255), default=None)
     record_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     copy_sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)  # record copied to supervision
+    serious: Mapped[bool] = mapped_column(default=False)  # marked 情节严重 by a reviewer: alerts supervisors
+    derived_from: Mapped[list | None] = mapped_column(default=None)  # ids of the letters this was split/merged from
 
     pages: Mapped[list["Page"]] = relationship(order_by="Page.index", cascade="all, delete-orphan")
     cases: Mapped[list["LetterCase"]] = relationship(cascade="all, delete-orphan")
@@ -197,3 +201,24 @@ class AttendeeConfirmation(Base):
     letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), index=True)
     username: Mapped[str] = mapped_column(String(64))
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Alert(Base):
+    """A notice to supervisors that a letter names special-report items or was marked serious.
+
+    Raised at once (when the model predicts special-report items, when a reviewer confirms them, when a letter
+    is marked serious), shown in the desk until a supervisor acknowledges it, and delivered to the configured
+    webhook / e-mail hook; ``deliveries`` keeps each attempt's outcome.
+    """
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # predicted | confirmed | serious
+    codes: Mapped[list] = mapped_column(default=list)  # special-report codes named by the alert
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    raised_by: Mapped[str] = mapped_column(String(64), default="system")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    deliveries: Mapped[list] = mapped_column(default=list)  # [{"channel", "at", "ok", "detail"}]
