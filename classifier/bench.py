@@ -158,7 +158,7 @@ def load_labelled(path: Path | str) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------ fields
-def _case_numbers(value) -> list[str]:
+def case_numbers_of(value) -> list[str]:
     """Normalised case numbers named by a field value (a string, perhaps a list of several, or a list)."""
     values = value if isinstance(value, (list, tuple)) else [value]
     out: list[str] = []
@@ -188,7 +188,7 @@ def _text(value) -> str | None:
 def field_matches(name: str, truth, fields) -> bool:
     """Whether the predicted :class:`~classifier.types.Fields` agree with the labelled value of ``name``."""
     if name == "case_number":
-        expected = _case_numbers(truth)
+        expected = case_numbers_of(truth)
         if len(expected) > 1:
             return set(expected) == set(fields.case_numbers)
         return expected == ([fields.case_number] if fields.case_number else [])

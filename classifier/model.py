@@ -66,7 +66,11 @@ from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVE
 from classifier.types import LabelScore, Prediction
 from letterdesk.errors import ConfigurationError, InvalidRequest
 
-DEFAULT_CORPUS = Path(__file__).with_name("data") / "train.jsonl"
+DATA_DIR = Path(__file__).with_name("data")
+DEFAULT_CORPUS = DATA_DIR / "train.jsonl"  # generated from templates (classifier.corpus)
+WRITTEN_DIR = DATA_DIR / "written"  # letters written by hand to read like real mail (never the dev set)
+GENERATED_ID = re.compile(r"^gen\d+-")  # ids of classifier.corpus records
+REAL_WEIGHT = 3.0  # sample weight of a hand-written or reviewer-confirmed letter; a generated one weighs 1
 CV_FOLDS = 3
 DEFAULT_THRESHOLD = 0.5
 UNSAVED = "unsaved"
@@ -109,27 +113,30 @@ def _linear(family: str):
     raise InvalidRequest(f"未知的模型类别 (unknown model family {family!r})", allowed=list(FAMILIES))
 
 
-def _binary_head(X, y: np.ndarray, seed: int, family: str = DEFAULT_FAMILY):
-    """A fitted estimator giving P(code) in ``predict_proba(X)[:, 1]``, whatever the number of positives."""
+def _binary_head(X, y: np.ndarray, w: np.ndarray, seed: int, family: str = DEFAULT_FAMILY):
+    """A fitted estimator giving P(code) in ``predict_proba(X)[:, 1]``, whatever the number of positives;
+    ``w`` are the sample weights."""
     n_pos = int(y.sum())
     n_neg = len(y) - n_pos
     if n_pos == 0 or n_neg == 0:
         return ConstantProbability(n_pos / len(y) if len(y) else 0.0).fit(X, y)
     if min(n_pos, n_neg) < 2 * CV_FOLDS:
-        return LogisticRegression(C=10.0, solver="liblinear").fit(X, y)
+        return LogisticRegression(C=10.0, solver="liblinear").fit(X, y, sample_weight=w)
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+    head = CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1)
+    return head.fit(X, y, sample_weight=w)
 
 
-def _type_head(X, y: list[str], seed: int, family: str = DEFAULT_FAMILY):
+def _type_head(X, y: list[str], w: np.ndarray, seed: int, family: str = DEFAULT_FAMILY):
     """The calibrated multi-class intervener-type classifier (logistic regression when a class is tiny)."""
     counts = {c: y.count(c) for c in set(y)}
     if len(counts) < 2:
         raise InvalidRequest("训练数据至少需要两种过问人类型 (training needs at least two intervener types)")
     if min(counts.values()) < CV_FOLDS:
-        return LogisticRegression(C=1.0, max_iter=500).fit(X, y)
+        return LogisticRegression(C=1.0, max_iter=500).fit(X, y, sample_weight=w)
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1).fit(X, y)
+    head = CalibratedClassifierCV(_linear(family), method="sigmoid", cv=folds, ensemble=False, n_jobs=1)
+    return head.fit(X, y, sample_weight=w)
 
 
 def _positive(head, X) -> np.ndarray:
@@ -208,13 +215,27 @@ class LetterClassifier:
 
 
 # ------------------------------------------------------------------------------------------------- training
+def default_corpus_files() -> list[Path]:
+    """The packaged training corpus: the generated ``train.jsonl`` and every ``written/*.jsonl``."""
+    return [DEFAULT_CORPUS, *sorted(WRITTEN_DIR.glob("*.jsonl"))]
+
+
 def load_corpus(path: Path | str | None = None) -> list[dict]:
-    """Records of a corpus file (one JSON object a line); by default the packaged ``train.jsonl``."""
-    path = Path(path) if path else DEFAULT_CORPUS
-    if not path.is_file():
-        raise ConfigurationError(f"找不到训练语料文件 (corpus not found: {path})")
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Records of a corpus file (one JSON object a line); by default the packaged corpus
+    (:func:`default_corpus_files`)."""
+    records = []
+    for file in [Path(path)] if path else default_corpus_files():
+        if not file.is_file():
+            raise ConfigurationError(f"找不到训练语料文件 (corpus not found: {file})")
+        with file.open(encoding="utf-8") as fh:
+            records += [json.loads(line) for line in fh if line.strip()]
+    return records
+
+
+def sample_weights(records: list[dict], real_weight: float = REAL_WEIGHT) -> np.ndarray:
+    """One weight per record: 1 for a generated letter (its id made by :mod:`classifier.corpus`),
+    ``real_weight`` for one written by hand or confirmed by a reviewer — the wording the model must learn."""
+    return np.array([1.0 if GENERATED_ID.match(str(r.get("id", ""))) else real_weight for r in records])
 
 
 def _multi_hot(records: list[dict], key: str, code: str) -> np.ndarray:
@@ -222,9 +243,9 @@ def _multi_hot(records: list[dict], key: str, code: str) -> np.ndarray:
 
 
 def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | None = None,
-          family: str = DEFAULT_FAMILY) -> LetterClassifier:
-    """A classifier fitted on ``records`` (corpus schema). Deterministic for ``seed``; the version is
-    ``"unsaved"`` until :func:`save` gives it one."""
+          family: str = DEFAULT_FAMILY, real_weight: float = REAL_WEIGHT) -> LetterClassifier:
+    """A classifier fitted on ``records`` (corpus schema), each weighted by :func:`sample_weights`.
+    Deterministic for ``seed``; the version is ``"unsaved"`` until :func:`save` gives it one."""
     if not records:
         raise InvalidRequest("训练数据为空 (no training records)")
     unknown = {r["intervener_type"] for r in records} - set(INTERVENER_TYPES)
@@ -235,20 +256,23 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
     types = [r["intervener_type"] for r in records]
     features = build_features()
     X = features.fit_transform(texts)
-    type_head = _type_head(X, types, seed, family)
+    w = sample_weights(records, real_weight)
+    type_head = _type_head(X, types, w, seed, family)
 
     scope = np.array([INTERVENER_TYPES[t].scope for t in types])
     interventions = np.flatnonzero(np.isin(scope, (EXTERNAL, INTERNAL)))
     internal = np.flatnonzero(scope == INTERNAL)
     sub_int = [records[i] for i in interventions]
     sub_internal = [records[i] for i in internal]
-    sr_heads = {c: _binary_head(X[interventions], _multi_hot(sub_int, "special_report", c), seed, family)
-                for c in SPECIAL_REPORT}
-    ib_heads = {c: _binary_head(X[internal], _multi_hot(sub_internal, "internal_behaviours", c), seed, family)
-                for c in INTERNAL_BEHAVIOURS}
+    sr_heads = {c: _binary_head(X[interventions], _multi_hot(sub_int, "special_report", c), w[interventions],
+                                seed, family) for c in SPECIAL_REPORT}
+    ib_heads = {c: _binary_head(X[internal], _multi_hot(sub_internal, "internal_behaviours", c), w[internal],
+                                seed, family) for c in INTERNAL_BEHAVIOURS}
     fallbacks = {c: type(h).__name__ for c, h in {**sr_heads, **ib_heads}.items() if not isinstance(h, CalibratedClassifierCV)}
     metrics = {
         "family": family,
+        "real_weight": real_weight,
+        "n_real": sum(1 for r in records if not GENERATED_ID.match(str(r.get("id", "")))),
         "train_seconds": round(time.perf_counter() - started, 2),
         "n_features": int(X.shape[1]),
         "label_counts": {c: int(_multi_hot(records, k, c).sum()) for k, codes in

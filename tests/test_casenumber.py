@@ -188,3 +188,9 @@ def test_property_normalize_is_idempotent_on_anything(text: str) -> None:
     if once is not None:
         assert normalize(once) == once
         assert key_part(once)
+
+
+def test_document_number_of_an_issuer_is_not_a_case_number() -> None:
+    """A 发文字号 such as 常仲函〔2025〕保字第44号 looks old-style but names a letter, not a case."""
+    text = "常仲函〔2025〕保字第44号\n常州市武进区人民法院：关于（2025）苏0412财保88号一案"
+    assert [m.normalized for m in find_all(text)] == ["（2025）苏0412财保88号"]
