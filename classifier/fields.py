@@ -26,24 +26,25 @@ POSITIONS = tuple(
     副董事长 董事长 副总经理 总经理 经理 总裁 董事 监事 法定代表人 律师
     副会长 会长 理事长 校长 村长 组长 调研员 巡视员 人大代表 政协委员
     副司令员 司令员 政治委员 项目经理 法律顾问 工作人员 干警 民警 警官 干部 大队长 副大队长 检察官助理
-    科员 办事员 干事 速录员 档案员 财务负责人 负责人 联络员 村委会主任 个体工商户 退休干部 退休教师""".split()
+    科员 办事员 干事 速录员 档案员 财务负责人 负责人 联络员 村委会主任 个体工商户 退休干部 退休教师
+    办公室主任 办公室副主任 专职委员 审判委员会委员 党组成员 党委委员 常委委员 执行委员 副主席 副总裁""".split()
 )
 # organs after which a department and a post follow: 县人民检察院 | 第六检察部检察官, 本院 | 执行局法官
-TERMINAL_ORGANS = ("人民法院", "法院", "人民检察院", "检察院", "公安局", "司法局", "国家安全局", "监狱", "本院", "派出所")
+TERMINAL_ORGANS = ("人民法院", "法院", "中院", "高院", "人民检察院", "检察院", "公安局", "司法局", "国家安全局", "监狱", "本院",
+                   "派出所")
 _DEPARTMENT_TAIL = re.compile(
-    "^(?:第[一二三四五六七八九十]+)?[\u4e00-\u9fff]{0,12}?(?:部|庭|局|科|室|处|大队|队|所|中心|办公室|组)$"
+    "^(?:第[一二三四五六七八九十]+)?[\u4e00-\u9fff]{0,12}?(?:部|庭|局|科|室|处|大队|队|所|中心|办公室|组|委员会)$"
 )
 # a relative or aide named through their leader: 县委刘书记的秘书, 王县长的爱人
 RELATIONS = ("身边工作人员", "秘书", "司机", "驾驶员", "办公室主任", "联络员", "爱人", "妻子", "丈夫", "儿子", "女儿", "弟弟",
              "哥哥", "姐姐", "妹妹", "侄子", "外甥", "表弟", "妹夫", "女婿", "儿媳", "岳父", "父亲", "母亲", "亲戚")
-_RELATION_RE = re.compile("^的(?P<rel>" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + ")")
 _UNIT_LEAD = re.compile("^(?:自称系|自称是|自称|我是|我系|系|是|任|现任|担任|在|来自|上级法院|上级)")
 _POST_NOTE = re.compile("^[（(](?P<note>[^（）()]{1,14})(?:[）)]|$)")  # 原主任（已退休）, 退休法官（原民一庭副庭长）
 ORGAN_SUFFIXES = tuple(
     """人民政府 政府 人民法院 法院 人民检察院 检察院 公安局 分局 派出所 常务委员会 常委会 委员会 政协
     办公室 办公厅 县委 市委 区委 省委 党委 党组 纪委 监委 政法委 工商联 联合会 协会 商会 有限公司
-    股份公司 公司 集团 银行 信用社 合作社 事务所 局 厅 委 办 所 院 中心 站 学校 大学 医院 社区 居委会
-    村委会 街道办事处""".split()
+    股份公司 公司 集团 银行 信用社 合作社 联合社 联社 事务所 局 厅 委 办 所 院 中心 站 学校 大学 医院 社区 居委会
+    村委会 街道办事处 工会 妇联 部 镇""".split()
 )
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -51,17 +52,23 @@ SURNAMES = (
     "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
     "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
     "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
-    "仲虞敖巩明佘池查麻苑迟邝"
+    "仲虞敖巩明佘池查麻苑迟邝谯仉訾郜冼亓汲芮蔺阙鄢楚富昝禹贲郏逄蓟璩郦雍阎茹宦庾厍晁阚鞠蒯逯缑揭邰储郗酆廉傅"
+    "萧湛狄臧嵇荀甄裘缪钮宓钭糜邴隗郁胥濮扈燕冀浦闫亢"
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
 
-_POSITION_RE = re.compile(
-    "(?P<pos>原?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + "))(?![会处室厅]|事务所|协会|事务)"
-)
+_ONE_POSITION = "(?:常务)?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + ")(?![会处室厅]|大队|队|事务所|协会|事务)"
+# several posts joined by 、 are one position: 党组书记、局长 / 常委、宣传部部长 / 党组成员、副县长
+_POSITION_RE = re.compile(f"(?P<pos>原?{_ONE_POSITION}(?:、[\u4e00-\u9fff]{{0,6}}?{_ONE_POSITION})*)")
 _ORGAN_RE = re.compile(
     "^[\u4e00-\u9fff（）()·]{1,30}?(?:" + "|".join(sorted(ORGAN_SUFFIXES, key=len, reverse=True)) + ")$"
 )
 _SURNAME = f"(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])"
+# 县委刘书记的秘书 / 部长赵某的爱人: the leader may be named between the post and the relation
+_RELATION_RE = re.compile(
+    f"^(?P<boss>{_SURNAME}(?:某某|某|[\u4e00-\u9fff]{{1,2}}?))?的(?P<rel>"
+    + "|".join(sorted(RELATIONS, key=len, reverse=True)) + ")"
+)
 _ANON = "(?:某某|某|××|XX|xx|＊＊|\\*\\*|ＸＸ)"
 # Given names stop before characters that usually start the next word after a name.
 _NAME_STOP = "同的在于称说打来向对和与及等先女电表要请让是"
@@ -75,19 +82,26 @@ _EDGE = " 　\t，,。.；;：:、（）()【】[]“”\"'"
 
 _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 _CN_DAY = "[〇零一二三四五六七八九十廿卅]{1,3}"
+_CN_MONTH = f"元|{_CN_DAY}"  # 元月 = January
 _CN_YEAR = "[一二][〇零O0一二三四五六七八九]{3}"
 DATE_RE = re.compile(
-    f"(?P<y>(?:19|20)\\d{{2}}|{_CN_YEAR})\\s*年\\s*(?P<m>\\d{{1,2}}|{_CN_DAY})\\s*月\\s*(?P<d>\\d{{1,2}}|{_CN_DAY})\\s*[日号]"
+    f"(?P<y>(?:19|20)\\d{{2}}|{_CN_YEAR})\\s*年\\s*(?P<m>\\d{{1,2}}|{_CN_MONTH})\\s*月\\s*(?P<d>\\d{{1,2}}|{_CN_DAY})\\s*[日号]"
     "|(?P<y2>(?:19|20)\\d{2})[-/.](?P<m2>\\d{1,2})[-/.](?P<d2>\\d{1,2})(?!\\d)"
 )
-MONTH_DAY_RE = re.compile(f"(?<![\\d年])(?P<m>\\d{{1,2}}|{_CN_DAY})\\s*月\\s*(?P<d>\\d{{1,2}}|{_CN_DAY})\\s*[日号]")
+MONTH_DAY_RE = re.compile(f"(?<![\\d年])(?P<m>\\d{{1,2}}|{_CN_MONTH})\\s*月\\s*(?P<d>\\d{{1,2}}|{_CN_DAY})\\s*[日号]")
 
-_CASE_END = re.compile("(?:一案|案件|一案件|案)(?![件例由号])")
+_CASE_END = re.compile("(?P<counter>一案件|一案|案件|系列案件|系列案|等案)(?![件例由号])|(?P<bare>案)(?![件例由号子卷情底发值])")
 _CASE_LEAD = re.compile(
     "^(?:关于|就|对|将|把|请|商请|恳请|请求|建议|希望|要求|关注|过问|协调|关照|督促|暂缓|中止|终止|解除|撤销|执行|审理|受理|办理|处理|贵院|你院"
-    "|县法院|法院|正在|在|依法|妥善|有关|涉及|在审|审结|一审|二审|的|原告|被告|申请执行人|申请人|上诉人|我院|我们|我|本院)+"
+    "|县法院|法院|正在|在|依法|妥善|有关|涉及|在审|审结|一审|二审|的|原告|被告人|被告|申请执行人|申请人|上诉人|我院|我们|我|本院)+"
 )
 _CASE_HINT = re.compile("与|诉(?!讼)|纠纷|罪|申请执行|执行异议|涉嫌")
+# words that end the lead-in before a case name: 说说／想问问／是为／谈到 …，罪犯 and the party's own words stay
+_CASE_INTRO = re.compile(
+    "(?:说说|问问|说一下|讲一下|了解|打听|谈到|谈及|提到|反映|询问|关注|关心|过问|为|就|对|将|把|的|在|是|称|请|要求|希望"
+    "|督促|代表|涉及|有关|居民|村民|职工|员工|企业|侄子|儿子|女儿|弟弟|哥哥|亲戚|朋友|同学|老乡|现将|予)"
+)
+_CASE_SEPARATOR = re.compile("与|诉(?!讼)|申请执行")
 _CASE_BOUNDARY = re.compile("[，,。；;：:、“”\"《》！？]")
 
 # Words naming a form of contact: in a record's 过问方式 value any of them counts; in its title and
@@ -134,7 +148,7 @@ def _cn_int(text: str) -> int | None:
     """1–31 written with Arabic digits or Chinese numerals (十九, 二十三, 廿三, 卅一)."""
     if text.isdigit():
         return int(text)
-    text = text.replace("廿", "二十").replace("卅", "三十")
+    text = text.replace("廿", "二十").replace("卅", "三十").replace("元", "一")
     if "十" in text:
         tens, _, ones = text.partition("十")
         value = (_CN_NUM.get(tens, -100) if tens else 1) * 10 + (_CN_NUM.get(ones, -100) if ones else 0)
@@ -205,6 +219,7 @@ def parse_identity(text: str) -> Identity:
     ``梅川县人民检察院``, ``张三`` and label prefixes such as ``具信人：``.
     """
     text = _LABEL_PREFIX.sub("", re.sub(r"\s+", "", text).strip(_EDGE)).strip(_EDGE)
+    text = re.sub("(?<=[\u4e00-\u9fff])同志$", "", text)  # 王卫东同志
     if not text:
         return Identity()
     pos = find_position(text)
@@ -230,7 +245,7 @@ def parse_identity(text: str) -> Identity:
         boss = re.sub("^(?:我是|我系|系|是|自称系|自称是)", "", boss.strip(_EDGE)).strip(_EDGE)
         rest = after[relation.end():].strip(_EDGE)
         name = name or (_NAME_RE.match(rest).group(0) if _NAME_RE.match(rest) else None)
-        return Identity(name=name, unit=None, position=f"{boss}{pos.group('pos')}的{relation['rel']}")
+        return Identity(name=name, unit=None, position=f"{boss}{pos.group('pos')}{relation['boss'] or ''}的{relation['rel']}")
     note = _POST_NOTE.match(after)  # a note on the post (已退休) is not part of it; a name may follow
     note = note if note and not _NAME_RE.fullmatch(note["note"]) else None
     position = pos.group("pos")
@@ -265,7 +280,8 @@ def _split_department(unit: str, position: str) -> tuple[str, str]:
         if at == -1:
             continue
         tail = unit[at + len(organ):]
-        if tail and _DEPARTMENT_TAIL.match(tail):
+        office = "办公室" if position.startswith(("办公室", "副办公室")) else ""  # 审判管理 | 办公室主任
+        if tail and _DEPARTMENT_TAIL.match(tail + office):
             return unit[: at + len(organ)], tail + position
         return unit, position
     return unit, position
@@ -282,10 +298,22 @@ def _case_name_candidates(text: str) -> list[tuple[bool, str]]:
         numbers = casenumber.find_all(candidate)
         if numbers:
             candidate = candidate[numbers[-1].end:]
-        candidate = _CASE_LEAD.sub("", candidate)
+        dates = list(DATE_RE.finditer(candidate))  # a signer's date line run into the next paragraph
+        candidate = _trim_case_lead(_CASE_LEAD.sub("", candidate[dates[-1].end():] if dates else candidate))
+        if end["bare"] and not candidate.endswith("纠纷"):
+            candidate += "案"  # 罪犯某某减刑案 / 某公司破产清算案: a bare 案 is part of the name, 一案 is not
         if 4 <= len(candidate) <= 60 and _CASE_HINT.search(candidate):
             found.append((bool(numbers), candidate))
     return found
+
+
+def _trim_case_lead(candidate: str) -> str:
+    """``candidate`` from after the last lead-in word before its first party separator (与/诉/申请执行), or — for
+    a criminal or enforcement case without one — before its first case word (罪犯/减刑/涉嫌 …)."""
+    stop = _CASE_SEPARATOR.search(candidate) or re.search("罪犯|被告人", candidate) or _CASE_HINT.search(candidate)
+    head = candidate[: stop.start()] if stop else candidate
+    intros = list(_CASE_INTRO.finditer(head))
+    return candidate[intros[-1].end():] if intros else candidate
 
 
 def find_case_name(text: str) -> str | None:
@@ -293,12 +321,16 @@ def find_case_name(text: str) -> str | None:
 
     A name written right after a case number wins; otherwise the first one.
     """
-    candidates = _case_name_candidates(text)
+    return _best_case_name(_case_name_candidates(text))
+
+
+def _best_case_name(candidates: list[tuple[bool, str]]) -> str | None:
+    """The first candidate written after a case number, else the first one, else None."""
     return next((c for numbered, c in candidates if numbered), candidates[0][1] if candidates else None)
 
 
 # --- form and the fields record ---------------------------------------------------------------------
-_RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办人|接待人|书记员|承办法官)[：:]")
+_RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办人|接待人|书记员|承办法官|说明人|汇报人|登记人)[：:]")
 _NARRATIVE = re.compile(
     "^(?:[^，。；]{0,30}?(?:日|时|分|上午|下午|晚上|中午|晚)[，,]?)?(?P<who>[^，。；,]{2,60}?)"
     "(?P<how>给我|向我|来到|到我|在院|在微信|在一次|通过|托人|用手机|打电话|打来电话|找到我|拦住我|让门卫|发来|留了|寄来)"

@@ -96,9 +96,14 @@ _READ_ORDER = re.compile("阅(?:处|研|示|办|知)?[。，,；]|阅$|【批示
 _INSTRUCTION_LABEL = re.compile("^(?P<who>[^：:，。]{0,20}?)批示[：:](?P<instr>.*)$")
 
 
+_SEAL_MARK = re.compile(r"\s*[（(](?:印章|公章|盖章|签章|章|印)[）)]\s*$")
+
+
 def clean_lines(text: str) -> list[str]:
-    """Non-empty lines of ``text`` with page numbers, rules and seal marks dropped, ends stripped."""
-    return [line.strip() for line in text.splitlines() if line.strip() and not _NOISE.match(line.strip())]
+    """Non-empty lines of ``text`` with page numbers, rules and seal marks (a line of its own or after a
+    signature: ``梅川县总工会（章）``) dropped, ends stripped."""
+    lines = (_SEAL_MARK.sub("", line).strip() if not _NOISE.match(line.strip()) else "" for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def squeeze(line: str) -> str:
@@ -327,13 +332,28 @@ def _signed_below(lines: list[str], i: int) -> tuple[set[int], str | None, str |
     used, signer, date = set(), None, None
     for j in range(i + 1, min(i + 3, len(lines))):
         d = DATE_RE.fullmatch(lines[j]) or MONTH_DAY_RE.fullmatch(lines[j])
+        dated = DATE_RE.search(lines[j]) or MONTH_DAY_RE.search(lines[j])
         if d and date is None:
             used, date = used | {j}, d.group(0)
+        elif signer is None and date is None and dated and not lines[j][dated.end():].strip() \
+                and _signature_like(lines[j][: dated.start()].strip()):  # 刘建设　二〇二四年五月六日
+            used, signer, date = used | {j}, lines[j][: dated.start()].strip(), dated.group(0)
         elif signer is None and date is None and _signature_like(lines[j]):
             used, signer = used | {j}, lines[j]
         else:
             break
     return used, signer, date
+
+
+def _instruction_signer(label: str, signed: str | None) -> str:
+    """Who wrote a 批示 from its label (``县长批示`` / ``刘局长批示`` / ``县委书记王某某批示``) and the name signed
+    under or after it: a label without a full name takes the signed name (``县长`` + ``赵立新``)."""
+    if not signed:
+        return label
+    said = parse_identity(label)
+    if said.name and not said.name.endswith(said.position or "\0"):  # a full name, not 刘局长
+        return label
+    return f"{said.unit or ''}{said.position or ''}{signed}"
 
 
 def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | None:
@@ -350,7 +370,7 @@ def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | No
             instr = instr[: tail.start()] if tail else instr
             below, signed, date = _signed_below(lines, i)
             date = tail["date"] if tail else date
-            signer = m["who"] if parse_identity(m["who"]) != Identity() else tail["name"] if tail else signed or m["who"]
+            signer = _instruction_signer(m["who"], tail["name"] if tail else signed)
             return {i} | below, signer, date, instr
         m = _INSTRUCTION_INLINE.match(line)
         if m and _INSTRUCTION_VERB.search(m["instr"]) and parse_identity(m["name"]).name:
