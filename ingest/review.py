@@ -16,7 +16,7 @@ from sqlalchemy import update
 from classifier import casenumber
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT, scope_of
 from classifier.types import FIELD_NAMES
-from ingest import audit, records, search
+from ingest import alerts, audit, records, search
 from ingest.actor import Actor
 from ingest.queries import LetterSummary, QueueFilter, review_queue, summary_of
 from ingest.runtime import Runtime
@@ -155,6 +155,7 @@ def review(rt: Runtime, letter_id: int, decision: ReviewDecision, actor: Actor) 
         audit.record(s, actor.username, "confirm", letter_id, archive_prefix=prefix,
                      before={"fields": snapshot["predicted_fields"], "prediction": _brief(snapshot["prediction"])},
                      after={"fields": fields, "labels": labels})
+        alerts.raise_confirmed(s, rt, letter_id, labels["special_report"], actor)  # only codes not yet alerted
         return summary_of(s.get(Letter, letter_id), rt.settings.confidence_threshold)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from classifier.segment import segment as segment_text
 from classifier.tokens import search_tokens
-from ingest import audit
+from ingest import alerts, audit
 from ingest.runtime import Runtime
 from letterdesk.errors import InvalidState, NotFound
 from ocr import inspect_document, read_document
@@ -132,6 +132,7 @@ def classify(rt: Runtime, letter_id: int) -> None:
                      intervener_type=prediction.intervener_type.code,
                      probability=round(prediction.intervener_type.probability, 4),
                      special_report=[x.code for x in prediction.special_report], seconds=_since(started))
+        alerts.raise_predicted(s, rt, letter_id)  # delivered to supervisors once this commits
 
 
 def queue_for_review(rt: Runtime, letter_id: int) -> None:

@@ -284,6 +284,42 @@ def audit_verify() -> None:
     click.echo(f"审计链完好：{report.events} 条事件")
 
 
+@main.group()
+def alerts() -> None:
+    """给主管的提醒（特别报告事项、情节严重）。"""
+
+
+@alerts.command("list")
+@click.option("--all", "show_all", is_flag=True, help="也列出已确认的提醒")
+@handle_errors
+def alerts_list(show_all: bool) -> None:
+    """列出提醒（默认只列未确认的）及其投递情况。"""
+    from ingest import alerts as alert_service
+
+    for a in alert_service.list_alerts(_runtime(), open_only=not show_all):
+        codes = "、".join(c.code for c in a.codes) or "—"
+        sent = "，".join(f"{d.channel}{'成功' if d.ok else '失败'}" for d in a.deliveries) or "未投递"
+        state = "未确认" if a.is_open else f"已由 {a.acknowledged_by} 确认"
+        click.echo(f"#{a.id} 来信 #{a.letter_id} {a.reason_label} {codes} {state}；{sent}")
+
+
+@alerts.command("redeliver")
+@handle_errors
+def alerts_redeliver() -> None:
+    """重新投递未确认提醒中最近一次投递失败的渠道（webhook、邮件），非零退出码表示仍有失败。"""
+    from ingest import alerts as alert_service
+
+    results = alert_service.redeliver_failed(_runtime())
+    failed = 0
+    for alert_id, deliveries in results.items():
+        for d in deliveries:
+            failed += not d.ok
+            click.echo(f"提醒 #{alert_id} {d.channel}：{'成功' if d.ok else '失败 ' + d.detail}")
+    click.echo(f"重新投递 {len(results)} 条提醒，失败 {failed} 次")
+    if failed:
+        sys.exit(1)
+
+
 @main.command()
 @handle_errors
 def verify() -> None:
