@@ -23,7 +23,7 @@ from ingest import audit
 from ingest.actor import SYSTEM_ACTOR, Actor
 from ingest.runtime import Runtime
 from letterdesk.errors import InputRejected, TooLarge
-from ocr import inspect_document
+from ocr import DocumentInfo, inspect_document
 from storage.models import Letter, Rejection
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ def original_key(sha256: str, extension: str) -> str:
     return f"originals/{sha256[:2]}/{sha256}.{extension}"
 
 
+def store_original(rt: Runtime, data: bytes, sha256: str, info: DocumentInfo, filename: str) -> str:
+    """Put an inspected original in the object store under its content address (immutable, its file name
+    kept as metadata) and return the key; storing the same bytes again is a no-op."""
+    key = original_key(sha256, info.extension)
+    rt.objects.put(key, data, info.mime, immutable=True, metadata={"filename": filename})
+    return key
+
+
 def submit(rt: Runtime, data: bytes, filename: str, channel: str, actor: Actor | None = None,
            *, enqueue: bool = True, allow_text: bool = False) -> Accepted:
     """Store and register ``data`` (see the module contract); ``allow_text`` also accepts UTF-8 plain text
@@ -71,8 +79,7 @@ def submit(rt: Runtime, data: bytes, filename: str, channel: str, actor: Actor |
         _quarantine(rt, data, sha256, filename, channel, actor, err)
         raise
 
-    key = original_key(sha256, info.extension)
-    rt.objects.put(key, data, info.mime, immutable=True, metadata={"filename": filename})
+    key = store_original(rt, data, sha256, info, filename)
     try:
         with rt.db.session() as s:
             letter = Letter(sha256=sha256, filename=filename, channel=channel, kind=info.kind, mime=info.mime,
