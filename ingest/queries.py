@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, replace
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ class LetterSummary:
     case_numbers: tuple[str, ...]
     failure_reason: str | None
     model_version: str | None
+    record_by: dt.date | None = None  # last working day to record it (taxonomy §5); None once filed/rejected
+    record_due: str = ""  # a key of DUE_FILTERS ("overdue", "today", "tomorrow") as of today, or ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,21 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def _record_deadline(letter: Letter) -> tuple[dt.date | None, str]:
+    """The letter's record deadline and how due it is today (Beijing) — ``(None, "")`` once it no longer
+    waits to be recorded. Working days as :mod:`ingest.deadlines` counts them."""
+    from ingest import deadlines  # imported here: ingest.deadlines imports this module
+
+    if letter.status not in deadlines.PENDING:
+        return None, ""
+    due, on = deadlines.deadlines(letter.received_at).record_by, deadlines.today()
+    if due < on:
+        return due, "overdue"
+    if due == on:
+        return due, "today"
+    return due, "tomorrow" if due == deadlines.working_days_after(on, 1) else ""
+
+
 def summary_of(letter: Letter, threshold: float) -> LetterSummary:
     """The summary of one letter; confirmed values win over predicted ones."""
     labels = letter.confirmed_labels or {}
@@ -98,6 +116,7 @@ def summary_of(letter: Letter, threshold: float) -> LetterSummary:
     code = labels.get("intervener_type") or pred.get("code")
     probability = None if labels else pred.get("probability")
     received = aware(letter.received_at)
+    record_by, record_due = _record_deadline(letter)
     return LetterSummary(
         id=letter.id,
         filename=letter.filename,
@@ -115,11 +134,17 @@ def summary_of(letter: Letter, threshold: float) -> LetterSummary:
         case_numbers=tuple(c.case_number for c in letter.cases),
         failure_reason=letter.failure_reason,
         model_version=letter.model_version,
+        record_by=record_by,
+        record_due=record_due,
     )
 
 
 SORTS = {"received": "收到时间（早→晚）", "-received": "收到时间（晚→早）",
-         "confidence": "置信度（低→高）", "-confidence": "置信度（高→低）"}
+         "confidence": "置信度（低→高）", "-confidence": "置信度（高→低）",
+         "deadline": "登记期限（先到期在前）"}
+#: Deadline filter → label: how due a letter's record deadline is today. "tomorrow" is the next working
+#: day (deadlines fall on working days, so on a Friday it is Monday's, after a holiday the first day back).
+DUE_FILTERS = {"": "全部", "overdue": "已逾期", "today": "今日到期", "tomorrow": "明日（下一工作日）到期"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +157,9 @@ class QueueFilter:
     special_report: str = ""
     min_confidence: float | None = None
     max_confidence: float | None = None
+    due: str = ""  # a key of DUE_FILTERS
     sort: str = "received"
+    due_choices: ClassVar[dict[str, str]] = DUE_FILTERS  # for the filter form
 
     @classmethod
     def from_args(cls, args) -> "QueueFilter":
@@ -141,6 +168,7 @@ class QueueFilter:
         status = args.get("status", Status.IN_REVIEW.value).strip()
         code = args.get("intervener_type", "").strip()
         item = args.get("special_report", "").strip()
+        due = args.get("due", "").strip()
         sort = args.get("sort", "").strip() or "received"
         if status and status not in STATUS_LABELS:
             raise InvalidRequest(f"未知状态：{status}", allowed=sorted(STATUS_LABELS))
@@ -148,10 +176,13 @@ class QueueFilter:
             raise InvalidRequest(f"未知的过问人类型：{code}")
         if item and item not in SPECIAL_REPORT:
             raise InvalidRequest(f"未知的特别报告事项：{item}")
+        if due not in DUE_FILTERS:
+            raise InvalidRequest(f"未知的期限筛选：{due}", allowed=sorted(k for k in DUE_FILTERS if k))
         if sort not in SORTS:
             raise InvalidRequest(f"未知的排序方式：{sort}", allowed=sorted(SORTS))
-        return cls(status, code, item, _confidence_arg(args, "min_confidence"),
-                   _confidence_arg(args, "max_confidence"), sort)
+        return cls(status=status, intervener_type=code, special_report=item,
+                   min_confidence=_confidence_arg(args, "min_confidence"),
+                   max_confidence=_confidence_arg(args, "max_confidence"), due=due, sort=sort)
 
     def query_args(self) -> dict[str, str]:
         """The URL query arguments of this filter: only the values that differ from the default."""
@@ -161,12 +192,16 @@ class QueueFilter:
 
     @property
     def needs_scan(self) -> bool:
-        """Whether the filter looks into labels or sorts by confidence (done in Python, not by the database)."""
-        return replace(self, status="", sort="received") != QueueFilter(status="") or self.sort.endswith("confidence")
+        """Whether the filter looks into labels, confidence or deadlines, or sorts by confidence or deadline
+        (done in Python, not by the database)."""
+        return (replace(self, status="", sort="received") != QueueFilter(status="")
+                or self.sort not in ("received", "-received"))
 
     def keeps(self, summary: LetterSummary, special_report: set[str]) -> bool:
-        """Whether a letter (its summary and its chosen special-report codes) passes the label and confidence
-        criteria (status is filtered by the database)."""
+        """Whether a letter (its summary and its chosen special-report codes) passes the label, confidence
+        and deadline criteria (status is filtered by the database)."""
+        if self.due and summary.record_due != self.due:
+            return False
         if self.intervener_type and summary.intervener_type != self.intervener_type:
             return False
         if self.special_report and self.special_report not in special_report:
@@ -177,7 +212,7 @@ class QueueFilter:
         return self.max_confidence is None or (p is not None and p <= self.max_confidence)
 
 
-FILTER_KEYS = ("status", "intervener_type", "special_report", "min_confidence", "max_confidence", "sort")
+FILTER_KEYS = ("status", "intervener_type", "special_report", "min_confidence", "max_confidence", "due", "sort")
 
 
 def _confidence_arg(args, name: str) -> float | None:
@@ -210,10 +245,12 @@ def review_queue(rt: Runtime, limit: int = 200, queue_filter: QueueFilter | None
 def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | None = None, limit: int = 200,
                  oldest_first: bool = False, queue_filter: QueueFilter | None = None) -> list[LetterSummary]:
     """Letters (at most ``limit``), newest first unless ``oldest_first``. With ``queue_filter`` its status,
-    labels, confidence bounds and sort apply instead of ``status``/``oldest_first``."""
+    labels, confidence bounds, deadline and sort apply instead of ``status``/``oldest_first``; sorted by
+    deadline, the soonest come first (oldest receipt first among equal ones) and letters no longer waiting to
+    be recorded last."""
     if queue_filter is not None:
         status = queue_filter.status or None
-        oldest_first = queue_filter.sort == "received"
+        oldest_first = queue_filter.sort in ("received", "deadline")
     if status is not None and status not in STATUS_LABELS:
         raise InvalidRequest(f"未知状态：{status}", allowed=sorted(STATUS_LABELS))
     query = select(Letter)
@@ -233,6 +270,8 @@ def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | N
         missing = 2.0 if queue_filter.sort == "confidence" else -1.0  # letters without a probability go last
         kept.sort(key=lambda x: missing if x.probability is None else x.probability,
                   reverse=queue_filter.sort.startswith("-"))
+    elif queue_filter.sort == "deadline":
+        kept.sort(key=lambda x: (x.record_by is None, x.record_by or dt.date.max))
     return kept[:limit]
 
 
@@ -348,7 +387,7 @@ def original(rt: Runtime, letter_id: int) -> tuple[bytes, str, str]:
 
 
 def _jsonable(value):
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}

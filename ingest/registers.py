@@ -98,7 +98,7 @@ def _summary(letter: Letter) -> str:
     return body if len(body) <= SUMMARY_LENGTH else body[:SUMMARY_LENGTH] + "…"
 
 
-def _row(letter: Letter, recorder: str) -> RegisterRow:
+def row_of(letter: Letter, recorder: str) -> RegisterRow:
     labels = letter.confirmed_labels or {}
     fields = letter.confirmed_fields or {}
     code = labels["intervener_type"]
@@ -150,7 +150,7 @@ def records(rt: Runtime, scope: str, filters: RegisterFilters = RegisterFilters(
         query = query.where(Letter.id.in_(case_letter_ids(filters.case_number)))
     with rt.db.session() as s:
         names = dict(s.execute(select(User.id, User.username)).all())
-        return [_row(letter, names.get(letter.reviewed_by, ""))
+        return [row_of(letter, names.get(letter.reviewed_by, ""))
                 for letter in s.scalars(query.order_by(Letter.received_at, Letter.id))
                 if _matches(letter, scope, filters)]
 

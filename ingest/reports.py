@@ -17,8 +17,6 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -28,10 +26,11 @@ from classifier import casenumber
 from classifier.taxonomy import EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, REGISTERS, \
     SPECIAL_REPORT
 from ingest.deadlines import deadlines, local_date
+from ingest.pdffont import cjk_font
 from ingest.runtime import Runtime
 from ingest.spreadsheet import FORMULA_START, inert
 from ingest.search import day_start
-from letterdesk.errors import ConfigurationError, InvalidRequest
+from letterdesk.errors import InvalidRequest
 from storage.models import Letter, Status
 
 NO_CASE = "无案号"
@@ -245,28 +244,8 @@ def export_xlsx(summary: QuarterSummary) -> bytes:
     return out.getvalue()
 
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
-#: TrueType-outline CJK fonts reportlab can embed: (file name, face index inside the collection).
-PDF_FONTS = (("wqy-zenhei.ttc", 0), ("uming.ttc", 0))
-PDF_FONT_NAME = "LetterdeskCJK"
 COUNT_WIDTHS = (120, 30)  # mm, columns of a count table
 MATTER_WIDTHS = (10, 20, 20, 20, 14, 28, 30, 22, 16)  # mm, columns of a matter list (180 mm in all)
-
-
-@cache
-def _pdf_font() -> str:
-    """Register the first CJK TrueType font found with reportlab; its name. ConfigurationError if none."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for name, index in PDF_FONTS:
-        for root in FONT_DIRS:
-            found = sorted(root.rglob(name)) if root.is_dir() else []
-            if found:
-                pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, str(found[0]), subfontIndex=index))
-                return PDF_FONT_NAME
-    raise ConfigurationError("生成 PDF 报表需要中文 TrueType 字体，请安装 fonts-wqy-zenhei "
-                             "(no CJK TrueType font found for reportlab)")
 
 
 def _type_chart(register: RegisterSummary, font: str):
@@ -292,14 +271,14 @@ def _type_chart(register: RegisterSummary, font: str):
 
 def export_pdf(summary: QuarterSummary) -> bytes:
     """The summary as an A4 PDF: per register the count tables, a bar chart by intervener type and the
-    special-report and overdue lists. Needs a CJK TrueType font (:data:`PDF_FONTS`)."""
+    special-report and overdue lists. Needs a CJK TrueType font (:func:`ingest.pdffont.cjk_font`)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _pdf_font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8, leading=11, wordWrap="CJK")
     heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=6, spaceAfter=4)
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=8)

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts": frozenset({"supervisor", "admin"}),  # see and acknowledge alerts of special-report/serious letters
     "mark_serious": frozenset({"reviewer", "supervisor", "admin"}),
     "split_merge": frozenset({"reviewer", "supervisor", "admin"}),  # split a scan by pages, merge two scans
+    "manage_users": frozenset({"admin"}),  # accounts, roles, passwords, API tokens
 }
 
 ROLE_LABELS = {"clerk": "登记员", "reviewer": "审核员", "supervisor": "主管", "admin": "管理员"}
@@ -112,6 +113,14 @@ def _record_refusal(permission: str) -> None:
                  method=request.method)
 
 
+def ensure(permission: str) -> None:
+    """Raise :class:`PermissionDenied` (403, audited ``permission_denied``) unless the account holds
+    ``permission``: for a view whose permission depends on what it loaded (e.g. the letter's register)."""
+    if not can(permission):
+        _record_refusal(permission)
+        raise PermissionDenied("您的角色没有此项操作的权限 (role not permitted)")
+
+
 def require(permission: str) -> Callable[[F], F]:
     """View decorator: raise :class:`PermissionDenied` (403) unless the account holds ``permission``;
     a refusal is recorded in the audit trail (``permission_denied``, with the letter the view names)."""
@@ -121,9 +130,7 @@ def require(permission: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not can(permission):
-                _record_refusal(permission)
-                raise PermissionDenied("您的角色没有此项操作的权限 (role not permitted)")
+            ensure(permission)
             return view(*args, **kwargs)
 
         wrapped.permission = permission  # read by the test that every route checks a role
