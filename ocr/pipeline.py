@@ -76,17 +76,17 @@ def _read(
         page = PageText(index=0, text=data.decode("utf-8-sig").strip("\r\n"), confidence=None, source="plain")
         return OcrResult(pages=(page,), engine="plain"), []
     layer = _layer_pages(data, info)
-    need_images = previews or any(text is None for text in layer)
+    need_images = previews or any(page is None for page in layer)
     images: Iterable[Image.Image | None] = rasterise(data, info, dpi) if need_images else repeat(None, info.pages)
-    workers = parallel.page_workers(sum(text is None for text in layer), engine, how.page_workers)
+    workers = parallel.page_workers(sum(page is None for page in layer), engine, how.page_workers)
     pages: dict[int, PageText] = {}
     shots: list[bytes] = []
     waiting: dict[int, Image.Image] = {}  # pages for the pool, sent in batches of ``workers``
-    for index, (layer_text, image) in enumerate(zip(layer, images, strict=True)):
+    for index, (layer_page, image) in enumerate(zip(layer, images, strict=True)):
         if previews:
             shots.append(preview_jpeg(image))
-        if layer_text is not None:
-            pages[index] = PageText(index=index, text=layer_text, confidence=None, source="text-layer")
+        if layer_page is not None:
+            pages[index] = layer_page
         elif workers == 1:
             pages[index] = recognise_page(engine, image, index, stages=how.stages, correct=how.correct)
         else:
@@ -101,12 +101,12 @@ def _read(
     return OcrResult(pages=ordered, engine=engine.name if used_engine else "text-layer"), shots
 
 
-def _layer_pages(data: bytes, info: DocumentInfo) -> list[str | None]:
-    """Per page: its text-layer text when meaningful, else None (the page must be OCR'd)."""
-    texts = text_layer(data) if info.kind == "pdf" and info.has_text_layer else None
-    if texts is None or len(texts) != info.pages:
+def _layer_pages(data: bytes, info: DocumentInfo) -> list[PageText | None]:
+    """Per page: its text-layer page when its text is meaningful, else None (the page must be OCR'd)."""
+    pages = text_layer(data) if info.kind == "pdf" and info.has_text_layer else None
+    if pages is None or len(pages) != info.pages:
         return [None] * info.pages
-    return [text if has_meaningful_text(text) else None for text in texts]
+    return [page if has_meaningful_text(page.text) else None for page in pages]
 
 
 def ocr_file(

@@ -5,12 +5,14 @@ or in a page-pool worker (:mod:`ocr.parallel`). Failures come out as ProcessingF
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PIL import Image
 
 from letterdesk.errors import LetterdeskError, ProcessingFailed
 from ocr.correct import correct_text
 from ocr.engines import OcrEngine, PieceEngine
-from ocr.layout import mean_confidence, reading_order
+from ocr.layout import mean_confidence, reading_order, turned_box
 from ocr.preprocess import prepare
 from ocr.types import LineText, PageText
 
@@ -31,10 +33,11 @@ def read_lines(engine: OcrEngine, image: Image.Image) -> list[LineText]:
     """The lines of ``image`` in reading order with their confidences.
 
     Engines that report boxes (:class:`~ocr.engines.PieceEngine`) get their pieces put in reading order
-    here; for others the text's lines all carry the page's confidence.
+    here and each line keeps its box (fractions of ``image``); for others the text's lines all carry the
+    page's confidence and no box.
     """
     if isinstance(engine, PieceEngine):
-        return reading_order(engine.read_pieces(image))
+        return reading_order(engine.read_pieces(image), image.size)
     text, confidence = engine.recognize(image)
     return [LineText(line, confidence) for line in text.split("\n")] if text else []
 
@@ -56,6 +59,10 @@ def recognise_page(
     read by ``engine``, turned 180° and read again if ``"orient"`` is a stage and the first read is doubtful,
     lines corrected by :func:`~ocr.correct.correct_text` when ``correct``.
 
+    Line boxes are given on ``image`` as it came (a page read turned by 180° has its boxes turned back);
+    when a stage changed the page's size (a photo cropped, a page turned by 90°) they cannot be placed on
+    ``image`` and are dropped.
+
     Raises ProcessingFailed naming the page when the engine fails (out of memory included);
     LetterdeskErrors raised by the engine pass through unchanged.
     """
@@ -66,7 +73,9 @@ def recognise_page(
         if "orient" in stages and _doubtful(lines):
             turned = read_lines(engine, page.transpose(Image.Transpose.ROTATE_180))
             if _confident_characters(turned) > _confident_characters(lines):
-                lines = turned
+                lines = [replace(line, box=line.box and turned_box(line.box)) for line in turned]
+        if page.size != image.size:
+            lines = [replace(line, box=None) for line in lines]
         confidence = mean_confidence(lines)
     except LetterdeskError:
         raise
@@ -81,7 +90,7 @@ def recognise_page(
         ) from exc
     if correct and lines:  # the page as a whole, so patterns spanning two lines are seen too
         texts = correct_text("\n".join(line.text for line in lines)).split("\n")
-        lines = [LineText(text, line.confidence) for text, line in zip(texts, lines, strict=True)]
+        lines = [replace(line, text=text) for text, line in zip(texts, lines, strict=True)]
     lines = [line for line in lines if line.text]
     return PageText(index=index, text="\n".join(line.text for line in lines), confidence=confidence, source="ocr",
                     lines=tuple(lines))

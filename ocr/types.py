@@ -18,23 +18,32 @@ class DocumentInfo:
         return {"pdf": "pdf", "jpeg": "jpg", "png": "png", "tiff": "tif", "text": "txt"}[self.kind]
 
 
+Box = tuple[float, float, float, float]
+"""Where a line is on its page: (left, top, right, bottom) as fractions 0–1 of the page image's width and
+height, measured on the page as rendered (what the desk's preview shows), so any scaled copy of the page
+can be marked without knowing the size the engine read it at."""
+
+
 @dataclass(frozen=True)
 class LineText:
-    """One printed line as read: its text and the engine's confidence 0–100 (None when it gives none).
+    """One printed line as read: its text, the engine's confidence 0–100 (None when it gives none) and
+    its :data:`Box` on the page (None when unknown, e.g. lines stored before boxes were kept).
 
-    The review desk marks lines whose confidence is low as doubtful.
+    The review desk marks lines whose confidence is low as doubtful and draws boxes over the page image.
     """
 
     text: str
     confidence: float | None
+    box: Box | None = None
 
 
 @dataclass(frozen=True)
 class PageText:
     """Text of one page. ``confidence`` is the engine's mean word confidence 0–100 (None for text layers).
 
-    ``lines`` holds the OCR'd lines in reading order with their own confidences (their texts joined by
-    "\n" are ``text``); it is empty for text layers and plain text.
+    ``lines`` holds the lines in reading order with their own confidences and boxes (their texts joined
+    by "\n" are ``text``): OCR'd lines, or a PDF text layer's lines (confidence None) when the layer gives
+    their positions; it is empty for plain text.
     """
 
     index: int  # 0-based

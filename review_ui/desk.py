@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from classifier.taxonomy import FORMS, INTERVENER_TYPES, SPECIAL_REPORT
-from ingest import records, intake, pipeline, queries, review as review_service, search as archive
+from ingest import locate, records, intake, pipeline, queries, review as review_service, search as archive
 from ingest.intake import Accepted
 from letterdesk.errors import InputRejected, InvalidRequest
 from review_ui import decisions, responses
@@ -65,10 +65,12 @@ def queue() -> str:
 @bp.route("/letters/<int:letter_id>")
 @require("read")
 def letter(letter_id: int) -> str:
-    """One letter: page images beside their text, the editable record and the label choices, with links to
-    the previous and next letter of the queue filter given in the query string."""
+    """One letter: page images (zoom, rotate) beside their text line by line (doubtful lines marked), the
+    editable record with a link from each field to where it is written on the page, and the label
+    choices, with links to the previous and next letter of the queue filter given in the query string."""
     rt = runtime()
     detail = queries.get_letter(rt, letter_id)
+    lines = {page.index: page for page in locate.page_lines(rt, letter_id)}
     chosen = queries.QueueFilter.from_args(request.args)
     prev_id, next_id = queries.neighbours(rt, chosen, letter_id)
     filter_args = chosen.query_args()
@@ -76,7 +78,8 @@ def letter(letter_id: int) -> str:
                            segment_labels=SEGMENT_LABELS, prev_id=prev_id, next_id=next_id,
                            filter_args=filter_args, next_filter=urlencode(filter_args),
                            can_review=can("review") and detail.summary.status == "in_review",
-                           attendees=records.attendees(rt, letter_id), letter_id=letter_id)
+                           attendees=records.attendees(rt, letter_id), letter_id=letter_id,
+                           lines=lines, locations=locate.field_locations(rt, letter_id))
 
 
 @bp.route("/letters/<int:letter_id>/review", methods=["POST"])

@@ -6,49 +6,17 @@ Screenshots of the queue and the letter page are written to the test's temp dir.
 """
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from ingest.queries import get_letter
-from review_ui import create_app
 from storage import users
+from tests.fixtures.browser import desk_url, page  # noqa: F401  (fixtures)
 from tests.test_review_ui import CASE_VARIANT, PASSWORD, letter_in_review
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
-
-@pytest.fixture
-def desk_url(rt):
-    """The desk served on a free loopback port for the duration of the test."""
-    server = make_server("127.0.0.1", 0, create_app(rt), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def test_reviewer_corrects_confirms_and_finds_the_letter_by_a_case_variant(rt, desk_url, page, tmp_path):
+def test_reviewer_corrects_confirms_and_finds_the_letter_by_a_case_variant(rt, desk_url, page, tmp_path):  # noqa: F811
     from playwright.sync_api import expect
 
     letter_id = letter_in_review(rt)

@@ -17,7 +17,7 @@ from classifier.types import LabelScore, Prediction
 from ingest.queries import get_letter
 from ingest.runtime import Runtime
 from storage.models import Letter
-from tests.test_desk_browser import desk_url, page  # noqa: F401  (fixtures)
+from tests.fixtures.browser import desk_url, page  # noqa: F401  (fixtures)
 from tests.test_registers import _pdf
 from tests.test_review_ui import PASSWORD, _csrf, app, client, letter_in_review, login  # noqa: F401
 
