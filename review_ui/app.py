@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from review_ui import alerts, api, auth, desk, records, registers, reports, splitting, statform
+from review_ui import alerts, api, auth, desk, records, registers, reports, splitting, statform, users
 from review_ui.access import init_access
 from review_ui.context import RUNTIME_KEY
 from review_ui.errors import register_error_handlers
@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts.bp)
     app.register_blueprint(splitting.bp)
     app.register_blueprint(statform.bp)
+    app.register_blueprint(users.bp)
 
 
 def create_app(rt: "Runtime") -> Flask:

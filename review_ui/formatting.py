@@ -62,6 +62,14 @@ ACTION_LABELS = {
     "alert_delivery": "提醒投递",
     "alert_ack": "确认提醒",
     "print_form": "打印统计表",
+    "user_create": "创建用户",
+    "user_rename": "修改显示名称",
+    "user_role": "变更角色",
+    "user_deactivate": "停用账号",
+    "user_reactivate": "重新启用账号",
+    "user_password": "重设密码",
+    "token_create": "签发API令牌",
+    "token_revoke": "吊销API令牌",
 }
 
 PAGE_SOURCES = {"text-layer": "文字层", "ocr": "OCR识别", "plain": "纯文本"}
