@@ -57,7 +57,6 @@ TYPE_CODES = frozenset(
 _CATEGORY = "民刑行执"
 _STAGES = "初终再申监抗特他撤催督辖核更医没审赔提复恢保异协备"
 _OLD_CATEGORY = set("民刑行执商知赔破保督催监申再提终初复恢异认请审")
-_DOC_NUMBER_ENDS = set("函发办电")  # last character of an issuer's abbreviation in a 发文字号 (X政办函〔2025〕12号)
 
 # OCR confusions that are safe inside a type code (never legitimate there).
 _GLYPHS = {"切": "初", "衫": "初", "轨": "执", "執": "执", "艮": "民", "邢": "刑", "終": "终", "怀": "恢", "堡": "保"}
@@ -165,9 +164,9 @@ def _parts_old(m: re.Match) -> _Parts | None:
     prefix = _fix_old_prefix(m["prefix"])
     if year is None or not _OLD_CATEGORY & set(prefix):
         return None
-    if year >= NEW_RULES_YEAR and m.start() and m.string[m.start() - 1] in _DOC_NUMBER_ENDS:
-        return None  # 常仲函〔2025〕保字第44号: since 2016 an old-style number after an issuer is a 发文字号
-    weak_ok = year < NEW_RULES_YEAR and m["hao"] and m["open"] and m["close"]
+    if year >= NEW_RULES_YEAR:
+        return None  # courts number cases the new way since 2016: 常仲函〔2025〕保字第44号 is a 发文字号
+    weak_ok = m["hao"] and m["open"] and m["close"]
     if not (m["zi"] or weak_ok):
         return None
     return _Parts(year, prefix, None, True)

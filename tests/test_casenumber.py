@@ -194,3 +194,11 @@ def test_document_number_of_an_issuer_is_not_a_case_number() -> None:
     """A 发文字号 such as 常仲函〔2025〕保字第44号 looks old-style but names a letter, not a case."""
     text = "常仲函〔2025〕保字第44号\n常州市武进区人民法院：关于（2025）苏0412财保88号一案"
     assert [m.normalized for m in find_all(text)] == ["（2025）苏0412财保88号"]
+
+
+def test_old_style_numbers_after_2015_are_document_numbers() -> None:
+    """Courts number cases the new way since 2016, so a prison's 〔2025〕浙十监减字第286号 is its own file
+    number; the case it concerns is the new-style number."""
+    text = "减刑建议书 〔2025〕浙十监减字第286号 …（已由贵院立案登记为（2025）浙06刑更1509号）"
+    assert [m.normalized for m in find_all(text)] == ["（2025）浙06刑更1509号"]
+    assert normalize("（2014）温民初字第00321号") == "（2014）温民初字第321号"
