@@ -1,9 +1,18 @@
 """Record fields (taxonomy §4) read from a segmented letter: who intervened, in which case, when, how.
 
 The intervener is the sender, caller or signer — never the court staff member who recorded a call
-nor the addressee court. Sources, best first: labelled record lines (来电人/职务/单位), a 批示's signer,
-signature lines, the issuing organ in the header, a 联系人 note, a self-introduction in the body
-("我是梅川县发改委主任李某某"). Everything here is regexes over vocabularies; nothing is per-letter.
+nor the addressee court. Sources, best first: labelled record lines (来电人/职务/单位), a staff member's
+story of the contact (接到…来电, 对方自称…, …通过微信向…), a 批示's signer (or a note on who wrote it:
+某某在…上的批示), signature lines, the issuing organ in the header, registry notes (经查…为…, 写信人…系…,
+备注：陈局即…), a 联系人 note, a self-introduction or signature in a message ("我是梅川县发改委主任李某某").
+
+Conventions (one for every labelled set): the unit is the organ (a court, procuratorate, police organ with
+its 分局/派出所/支队, a party committee's or government's 办公室); a department inside a court, procuratorate,
+police organ or prison belongs to the post (民三庭庭长, 刑侦大队大队长); joined posts stay whole (党组成员、副院长);
+a note on the post is not part of it (原主任（已退休） → 原主任); an aide's post is their own (秘书, 驾驶员), a
+relative has none; a case name needs its parties (a bare cause such as 民间借贷纠纷 is none); the date is the
+contact's, not the later date a staff report was signed. Everything here is regexes over vocabularies;
+nothing is per-letter.
 """
 from __future__ import annotations
 
@@ -25,25 +34,38 @@ POSITIONS = tuple(
     副检察长 检察长 检察官 副所长 所长 副队长 队长 政委 副主席 主席 常委 委员
     副董事长 董事长 副总经理 总经理 经理 总裁 董事 监事 法定代表人 律师
     副会长 会长 理事长 校长 村长 组长 调研员 巡视员 人大代表 政协委员
-    副司令员 司令员 政治委员 项目经理 法律顾问 工作人员 干警 民警 警官 干部 大队长 副大队长 检察官助理
+    副司令员 司令员 政治委员 驾驶员 项目经理 法律顾问 工作人员 干警 民警 警官 干部 大队长 副大队长 检察官助理
     科员 办事员 干事 速录员 档案员 财务负责人 负责人 联络员 村委会主任 个体工商户 退休干部 退休教师
-    办公室主任 办公室副主任 专职委员 审判委员会委员 党组成员 党委委员 常委委员 执行委员 副主席 副总裁""".split()
+    办公室主任 办公室副主任 专职委员 审判委员会委员 党组成员 党委委员 常委委员 执行委员 副主席 副总裁
+    代理律师 辩护律师 辩护人 诉讼代理人 司法警察 教导员 教师 讲师 教授 记者 会计 出纳 工程师 管理员 经营者 业主 老板""".split()
 )
 # organs after which a department and a post follow: 县人民检察院 | 第六检察部检察官, 本院 | 执行局法官
-TERMINAL_ORGANS = ("人民法院", "法院", "中院", "高院", "人民检察院", "检察院", "公安局", "司法局", "国家安全局", "监狱", "本院",
-                   "派出所")
-_DEPARTMENT_TAIL = re.compile(
-    "^(?:第[一二三四五六七八九十]+)?[\u4e00-\u9fff]{0,12}?(?:部|庭|局|科|室|处|大队|队|所|中心|办公室|组|委员会)$"
+TERMINAL_ORGANS = ("人民法院", "法院", "中院", "高院", "人民检察院", "检察院", "公安局", "公安分局", "司法局", "国家安全局", "监狱", "本院",
+                   "派出所", "看守所", "戒毒所", "拘留所")
+# departments named after a post: the post inside them is not the person's
+_POSTED_DEPARTMENT = re.compile("司法警察(?:大队|支队)|法警(?:大队|队)|审判委员会办公室")
+# what follows such an organ before the post is the post's department (民二庭四级高级 | 法官, 执行局聘用制 | 书记员)
+_DEPARTMENT_TAIL = re.compile("^[\u4e00-\u9fff]{1,16}$")
+_SUB_ORGAN = re.compile(
+    "(?:(?!某)[\u4e00-\u9fff]){1,8}?(?:(?:分局|派出所|巡回法庭|司法所)(?:(?:(?!某)[\u4e00-\u9fff]){1,8}?派出所)?"
+    "|支队(?:(?:(?!某)[\u4e00-\u9fff]){1,8}?大队)?)"
 )
-# a relative or aide named through their leader: 县委刘书记的秘书, 王县长的爱人
+# a department of the court itself: 民三庭庭长 / 执行局局长 name the receiving court's own staff
+_COURT_DEPARTMENT = re.compile(
+    "^(?:[\u4e00-\u9fff]{1,8}庭|执行局|执行[一二三四五六七八九十\d]+[庭组]|审判管理办公室|审管办|研究室|政治部|司法警察大队"
+    "|法警大队|诉讼服务中心|立案庭|执行指挥中心|[\u4e00-\u9fff]{0,4}监察室|[\u4e00-\u9fff]{0,6}审判团队|审判委员会|院办)$"
+)
+# a relative or aide named through their leader: 县委刘书记的秘书, 王县长的爱人. An aide's post is their own
+# (秘书, unit the leader's organ); a relation by kin is no post at all (职务 records the intervener's own post).
+AIDES = ("身边工作人员", "秘书", "司机", "驾驶员", "办公室主任", "联络员")
 RELATIONS = ("身边工作人员", "秘书", "司机", "驾驶员", "办公室主任", "联络员", "爱人", "妻子", "丈夫", "儿子", "女儿", "弟弟",
              "哥哥", "姐姐", "妹妹", "侄子", "外甥", "表弟", "妹夫", "女婿", "儿媳", "岳父", "父亲", "母亲", "亲戚")
-_UNIT_LEAD = re.compile("^(?:自称系|自称是|自称|我是|我系|系|是|任|现任|担任|在|来自|上级法院|上级)")
+_UNIT_LEAD = re.compile("^(?:自称系|自称是|自称|自报|我是|我系|系|是|任|现任|担任|在|来自|上级法院|上级|由|经)")
 _POST_NOTE = re.compile("^[（(](?P<note>[^（）()]{1,14})(?:[）)]|$)")  # 原主任（已退休）, 退休法官（原民一庭副庭长）
 ORGAN_SUFFIXES = tuple(
     """人民政府 政府 人民法院 法院 人民检察院 检察院 公安局 分局 派出所 常务委员会 常委会 委员会 政协
     办公室 办公厅 县委 市委 区委 省委 党委 党组 纪委 监委 政法委 工商联 联合会 协会 商会 有限公司
-    股份公司 公司 集团 银行 信用社 合作社 联合社 联社 事务所 局 厅 委 办 所 院 中心 站 学校 大学 医院 社区 居委会
+    股份公司 公司 集团 银行 信用社 合作社 联合社 联社 事务所 局 厅 委 办 所 院 中心 站 学校 大学 医院 社区 居委会 监狱
     村委会 街道办事处 工会 妇联 部 镇""".split()
 )
 SURNAMES = (
@@ -53,9 +75,10 @@ SURNAMES = (
     "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
     "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
     "仲虞敖巩明佘池查麻苑迟邝谯仉訾郜冼亓汲芮蔺阙鄢楚富昝禹贲郏逄蓟璩郦雍阎茹宦庾厍晁阚鞠蒯逯缑揭邰储郗酆廉傅"
-    "萧湛狄臧嵇荀甄裘缪钮宓钭糜邴隗郁胥濮扈燕冀浦闫亢"
+    "萧湛狄臧嵇荀甄裘缪钮宓钭糜邴隗郁胥濮扈燕冀浦闫亢过粟戈綦言诸练乜皮"
 )
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "申屠", "司徒",
+                     "端木", "宇文", "长孙", "呼延", "南宫", "澹台")
 
 _ONE_POSITION = "(?:常务)?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + ")(?![会处室厅]|大队|队|事务所|协会|事务)"
 # several posts joined by 、 are one position: 党组书记、局长 / 常委、宣传部部长 / 党组成员、副县长
@@ -76,7 +99,7 @@ _NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff](?:(?![{_NAME_STOP}]
 _TRAILING_NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})$")
 _FULL_NAME_RE = re.compile(f"^{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})$")
 _LABEL_PREFIX = re.compile(
-    "^(?:具信人|来信人|写信人|反映人|签名|落款|署名|申请人|联系人|发件人|发送人|来电人|来访人|过问人|当事人)[：:]?"
+    "^(?:具信人|来信人|写信人|反映人|签名|落款|署名|申请人|联系人|发件人|发送人|来电人|来访人|过问人|当事人|名片正面|名片背面|名片)[：:]?"
 )
 _EDGE = " 　\t，,。.；;：:、（）()【】[]“”\"'"
 
@@ -90,7 +113,13 @@ DATE_RE = re.compile(
 )
 MONTH_DAY_RE = re.compile(f"(?<![\\d年])(?P<m>\\d{{1,2}}|{_CN_MONTH})\\s*月\\s*(?P<d>\\d{{1,2}}|{_CN_DAY})\\s*[日号]")
 
-_CASE_END = re.compile("(?P<counter>一案件|一案|案件|系列案件|系列案|等案)(?![件例由号])|(?P<bare>案)(?![件例由号子卷情底发值])")
+_CASE_END = re.compile(
+    "(?P<counter>一案件|一案|案件|系列案件|系列案|等案)(?![件例由号])"
+    "|(?<![立结办报备本该此个方草提议档申翻定专全原要答预法图文])(?P<bare>案)(?![件例由号子卷情底发值])"
+)
+_DOC_NUMBER_TAIL = re.compile("[〔\\[［]\\d{4}[〕\\]］]\\d+号")
+# a cause alone (民间借贷纠纷) names no case: a case name has its parties (与/诉/申请执行) or a party in it
+_CASE_PARTY = re.compile("与|诉(?!讼)|申请|罪犯|被告人|涉嫌|某|公司|厂|社|局|村|集团|银行|中心|医院|学校|政府|委员会|系列|[\u4e00-\u9fff]罪")
 _CASE_LEAD = re.compile(
     "^(?:关于|就|对|将|把|请|商请|恳请|请求|建议|希望|要求|关注|过问|协调|关照|督促|暂缓|中止|终止|解除|撤销|执行|审理|受理|办理|处理|贵院|你院"
     "|县法院|法院|正在|在|依法|妥善|有关|涉及|在审|审结|一审|二审|的|原告|被告人|被告|申请执行人|申请人|上诉人|我院|我们|我|本院)+"
@@ -112,7 +141,11 @@ FORM_WORDS = {
     "ORAL": ("来访", "接待", "谈话", "当面", "口头", "面谈"),
 }
 _UNAMBIGUOUS = {"PHONE": 3, "SMS_IM": 6, "ORAL": 6}
-_DOCUMENT_TITLES = re.compile("(?:纪要|批示|批示件|批示单|督办单|交办单|批办单|阅批单|通知|通报|决定|意见|决议|批复|指示)$")
+# 文件 rather than 函/信: 批示, 纪要, 通知, and 文书 titled …书/…状/报告/审批单/回执 (an 意见 addressed like a letter is a 函)
+_DOCUMENT_TITLES = re.compile(
+    "(?:纪要|批示|批示件|批示单|督办单|交办单|批办单|阅批单|审批单|通知|通报|决定|决议|批复|指示|[\u4e00-\u9fff]书|[\u4e00-\u9fff]状"
+    "|报告|回执)[）)]?$"
+)
 _NOTE_TITLES = re.compile("^(?:便条|便签|留言条|纸条|名片)|名片(?:正面|背面)")
 
 
@@ -178,16 +211,14 @@ def parse_date(text: str) -> str | None:
 
 
 def parse_month_day(text: str, reference: str | None) -> str | None:
-    """A date without a year (6月3日) placed on or after ``reference`` (ISO), or None without one."""
+    """A date without a year (6月3日) placed in the year that brings it nearest to ``reference`` (ISO): a 批示 a
+    few days after the petition it is written on, a note a day before its registration. None without a reference."""
     m = MONTH_DAY_RE.search(text)
     if not m or not reference:
         return None
     ref = dt.date.fromisoformat(reference)
-    for year in (ref.year, ref.year + 1):
-        iso = _iso(year, m["m"], m["d"])
-        if iso and iso >= reference:
-            return iso
-    return None
+    found = [iso for iso in (_iso(year, m["m"], m["d"]) for year in (ref.year - 1, ref.year, ref.year + 1)) if iso]
+    return min(found, key=lambda iso: abs((dt.date.fromisoformat(iso) - ref).days), default=None)
 
 
 def latest_date(text: str) -> str | None:
@@ -208,8 +239,9 @@ def is_person_name(text: str) -> bool:
 
 
 def find_position(text: str) -> re.Match | None:
-    """The first job title from :data:`POSITIONS` in ``text`` (原 kept: retired people count)."""
-    return _POSITION_RE.search(text)
+    """The first job title from :data:`POSITIONS` in ``text`` (原 kept: retired people count), not counting the
+    posts inside a department's name (司法警察大队民警 → 民警)."""
+    return _POSITION_RE.search(_POSTED_DEPARTMENT.sub(lambda m: "＿" * len(m.group(0)), text))
 
 
 def parse_identity(text: str) -> Identity:
@@ -222,6 +254,41 @@ def parse_identity(text: str) -> Identity:
     text = re.sub("(?<=[\u4e00-\u9fff])同志$", "", text)  # 王卫东同志
     if not text:
         return Identity()
+    noted = _NAME_NOTE.match(text)
+    if noted:  # 荣晓辉（贵州省高级人民法院研究室干部，单位邮箱）: the note's first clause says who the person is
+        said = _phrase_identity(re.split("[，,；;]", noted["note"])[0])
+        if not said.name and (said.unit or said.position):
+            return Identity(noted["name"], said.unit, said.position)
+    who = _phrase_identity(text)
+    if who.name:
+        return who
+    lead = _NAMED_FIRST.match(text) or _NAMED_SELF.search(text)
+    if lead:
+        said = _phrase_identity(text[lead.end():].strip(_EDGE))  # 冉秀芝，自称区里某位领导的爱人 / 苟玉芬（手印）
+        return Identity(lead["name"], said.unit, said.position) if not said.name else Identity(lead["name"])
+    lead = _ANY_NAME_FIRST.match(text)  # 杭立德，常州市人民政府副市长 / 贡嘎次仁，四川省高级人民法院: a rarer surname
+    said = _phrase_identity(text[lead.end():]) if lead and not is_organ(lead["name"]) else Identity()
+    if said.unit and not said.name and not find_position(lead["name"]):
+        return Identity(lead["name"], said.unit, said.position)
+    return who
+
+
+_NAME_NOTE = re.compile(f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})[（(](?P<note>[^（）()]+)[）)]?$")
+# a phrase that opens with a name and goes on about that person: 闵浩然，自称…原告之子 / 苟玉芬（手印）
+_NAMED_FIRST = re.compile(
+    f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?:[，,]\s*(?:自称(?:是|系)?|系|是)?|自称(?:是|系)?|系|(?=[（(]))"
+)
+_ANY_NAME_FIRST = re.compile("^(?P<name>[\u4e00-\u9fff·]{2,5})[，,]\\s*(?:自称(?:是|系)?|系|是)?")
+# （写信人牛振邦系…原副院长）: the registry's note on who wrote a letter signed with a nickname
+_WRITER_NOTE = re.compile(
+    "(?:写信人|来信人|寄信人|便条书写人|留条人|经查[，,]?(?:来电人|来访人|发信人|发件人|对方|该人)?)(?:为|是|系)?"
+    "(?P<who>[^，,。；）)\n]{2,60})"
+)
+_NAMED_SELF = re.compile(f"自称(?:是|系|叫)?(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?=[，,。；]|$)")
+
+
+def _phrase_identity(text: str) -> Identity:
+    """:func:`parse_identity` of a phrase already stripped of labels and spaces."""
     pos = find_position(text)
     if pos is None:
         if is_person_name(text):
@@ -235,17 +302,20 @@ def parse_identity(text: str) -> Identity:
         organ = re.sub("^(?:我是|我系|系|是)|的$", "", text[: tail.start()]) if tail else ""
         if tail and is_organ(organ):  # 德清县公安局（的）魏某
             return Identity(name=tail.group(0), unit=organ.strip(_EDGE))
-        return Identity()
+        return _free_post(text)
     before, after = text[: pos.start()], text[pos.end():]
     relation = _RELATION_RE.match(after)
-    if relation:  # 县委刘书记的秘书张三 / 张三（刘书记的秘书）: the aide's post names the leader
+    if relation:  # 县委刘书记的秘书张三 / 张三（王县长的爱人）: named through the leader
         lead = _NAME_RE.match(before)
         name = lead.group(0) if lead and before[lead.end():lead.end() + 1] in ("，", ",", "（", "(") else None
         boss = before[lead.end():] if name else before
         boss = re.sub("^(?:我是|我系|系|是|自称系|自称是)", "", boss.strip(_EDGE)).strip(_EDGE)
         rest = after[relation.end():].strip(_EDGE)
         name = name or (_NAME_RE.match(rest).group(0) if _NAME_RE.match(rest) else None)
-        return Identity(name=name, unit=None, position=f"{boss}{pos.group('pos')}{relation['boss'] or ''}的{relation['rel']}")
+        if relation["rel"] not in AIDES:
+            return Identity(name=name)
+        organ = re.sub(f"{_SURNAME}(?:某某|某)?$", "", boss)
+        return Identity(name=name, unit=organ if is_organ(organ) else None, position=relation["rel"])
     note = _POST_NOTE.match(after)  # a note on the post (已退休) is not part of it; a name may follow
     note = note if note and not _NAME_RE.fullmatch(note["note"]) else None
     position = pos.group("pos")
@@ -267,24 +337,77 @@ def parse_identity(text: str) -> Identity:
         unit, position = unit[1:] or None, "原" + position
     if unit and unit.endswith("退休") and not position.startswith("退休"):  # 本院退休法官
         unit, position = unit[:-2] or None, "退休" + position
+    if unit and unit[:2] in ("同院", "我院", "该院") and len(unit) > 2:  # 同院商事审判团队 | 法官
+        unit = "本院" + unit[2:]
+    if unit and _BARE_DEPARTMENT.fullmatch(unit) and _terminal_organ_end(unit) is None and not is_organ(unit):
+        unit, position = None, unit + position
+    if unit and re.fullmatch("本[庭局组室科]", unit):  # 本庭副庭长: the writer's own department of the court
+        unit = "本院"
+    if unit and _COURT_DEPARTMENT.match(unit) and _terminal_organ_end(unit) is None:  # 民三庭庭长: the receiving court's
+        unit, position = "本院", unit + position
     if unit:
         unit, position = _split_department(unit, position)
+    position = re.sub("^某[\u4e00-\u9fff]{0,3}?(?:派出所|处|科|庭|局|队|所)(?=[\u4e00-\u9fff])", "", position)  # 某派出所民警
+    if unit and position.startswith(("办公室", "副办公室")) and len(position) > 3 and re.search(_OFFICE_ORGAN, unit):
+        unit, position = unit + "办公室", position.replace("办公室", "", 1)  # 区委办公室 | 副主任: an organ of its own
+    if unit and _SOMEONE_ELSE.search(unit):  # 其姑父为省里 | 副省长, 帮区里一位 | 局长: another person's post
+        return Identity(name=name)
     return Identity(name=name, unit=unit, position=position)
+
+
+# a party committee's or government's 办公室 is an organ in its own right (中共某区委办公室, 某县人民政府办公室)
+_OFFICE_ORGAN = "(?:委|政府|常委会|政协|委员会)$"
+# words showing that the post which follows belongs to someone the phrase only refers to
+_SOMEONE_ELSE = re.compile("[\u4e00-\u9fff]{2}某[\u4e00-\u9fff]{0,2}$|某$|里|其|一位|一个|帮|给|替|为|[，,]|^称")
+
+
+_BARE_DEPARTMENT = re.compile("[\u4e00-\u9fff]{1,6}(?:大队|中队|支队|科|股|组|监区|室)")
+_POST_END = re.compile("(?:员|长|官|师|警|理|问|干部|任|计|记|人员)$")
+_LEAD_NAME = re.compile(f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})[，,]\s*(?:自称(?:是|系)?|系|是)?")
+
+
+def _free_post(text: str) -> Identity:
+    """A post missing from :data:`POSITIONS` between a court, procuratorate, police or prison and a name:
+    ``江西省赣州监狱五监区教导员``, ``晏洪亮，…监狱五监区教导员``, ``本院聘用驾驶员龚家乐``; else an empty identity."""
+    name = None
+    lead = _LEAD_NAME.match(text)
+    if lead:
+        name, text = lead["name"], text[lead.end():]
+    else:
+        tail = _TRAILING_NAME_RE.search(text)
+        if tail:
+            name, text = tail.group(0), text[: tail.start()]
+    text = _UNIT_LEAD.sub("", text.strip(_EDGE)).strip(_EDGE)
+    end = _terminal_organ_end(text)
+    post = text[end:] if end is not None else ""
+    if not (2 <= len(post) <= 16 and re.fullmatch("[\u4e00-\u9fff]+", post) and _POST_END.search(post)):
+        return Identity()
+    return Identity(name=name, unit=text[:end], position=post)
 
 
 def _split_department(unit: str, position: str) -> tuple[str, str]:
     """``县人民检察院第六检察部`` + ``检察官`` → ``县人民检察院`` + ``第六检察部检察官``: a department named after a
     court, procuratorate, police or prison belongs to the post, not to the unit."""
-    for organ in sorted(TERMINAL_ORGANS, key=len, reverse=True):
-        at = unit.find(organ)
-        if at == -1:
-            continue
-        tail = unit[at + len(organ):]
-        office = "办公室" if position.startswith(("办公室", "副办公室")) else ""  # 审判管理 | 办公室主任
-        if tail and _DEPARTMENT_TAIL.match(tail + office):
-            return unit[: at + len(organ)], tail + position
+    end = _terminal_organ_end(unit)
+    if end is None:
         return unit, position
+    tail = unit[end:]
+    if tail and _DEPARTMENT_TAIL.match(tail):
+        return unit[:end], tail + position
     return unit, position
+
+
+def _terminal_organ_end(text: str) -> int | None:
+    """Where the court, procuratorate, police or prison named at the start of ``text`` ends (a 分局 or 派出所
+    under it included: ``南宁市公安局青秀分局`` is one unit), or None when ``text`` names none."""
+    found = [(text.find(organ), organ) for organ in sorted(TERMINAL_ORGANS, key=len, reverse=True)]
+    found = [(at, organ) for at, organ in found if at != -1]
+    if not found:
+        return None
+    at, organ = min(found, key=lambda f: (f[0], -len(f[1])))
+    end = at + len(organ)
+    sub = _SUB_ORGAN.match(text, end)
+    return sub.end() if sub else end
 
 
 # --- case names -----------------------------------------------------------------------------------
@@ -298,11 +421,12 @@ def _case_name_candidates(text: str) -> list[tuple[bool, str]]:
         numbers = casenumber.find_all(candidate)
         if numbers:
             candidate = candidate[numbers[-1].end:]
+        candidate = _DOC_NUMBER_TAIL.split(candidate)[-1]  # …文旅函〔2024〕77号关于…纠纷: after a 文号
         dates = list(DATE_RE.finditer(candidate))  # a signer's date line run into the next paragraph
         candidate = _trim_case_lead(_CASE_LEAD.sub("", candidate[dates[-1].end():] if dates else candidate))
         if end["bare"] and not candidate.endswith("纠纷"):
             candidate += "案"  # 罪犯某某减刑案 / 某公司破产清算案: a bare 案 is part of the name, 一案 is not
-        if 4 <= len(candidate) <= 60 and _CASE_HINT.search(candidate):
+        if 4 <= len(candidate) <= 60 and _CASE_HINT.search(candidate) and _CASE_PARTY.search(candidate):
             found.append((bool(numbers), candidate))
     return found
 
@@ -314,6 +438,17 @@ def _trim_case_lead(candidate: str) -> str:
     head = candidate[: stop.start()] if stop else candidate
     intros = list(_CASE_INTRO.finditer(head))
     return candidate[intros[-1].end():] if intros else candidate
+
+
+def _labelled_case_name(value: str) -> str | None:
+    """The case name a record's 案号/案件 lines give, without a trailing 一案 (``案件：（2024）…号 甲公司与乙某借款合同纠纷``)."""
+    for line in value.splitlines():
+        line = re.sub(r"\s+", "", line)
+        numbers = casenumber.find_all(line)
+        line = line[numbers[-1].end:] if numbers else line
+        if re.search("(?:纠纷|罪|案)$", line) and _CASE_HINT.search(line) and _CASE_PARTY.search(line) and len(line) <= 60:
+            return find_case_name(line) or line
+    return None
 
 
 def find_case_name(text: str) -> str | None:
@@ -330,15 +465,28 @@ def _best_case_name(candidates: list[tuple[bool, str]]) -> str | None:
 
 
 # --- form and the fields record ---------------------------------------------------------------------
-_RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办人|接待人|书记员|承办法官|说明人|汇报人|登记人)[：:]")
+_RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办人|接待人|书记员|承办法官|说明人|汇报人|登记人|登记说明)[：:]")
 _NARRATIVE = re.compile(
-    "^(?:[^，。；]{0,30}?(?:日|时|分|上午|下午|晚上|中午|晚)[，,]?)?(?P<who>[^，。；,]{2,60}?)"
-    "(?P<how>给我|向我|来到|到我|在院|在微信|在一次|通过|托人|用手机|打电话|打来电话|找到我|拦住我|让门卫|发来|留了|寄来)"
+    "^(?:[^。；]{0,40}?(?:日|时|分|\\d|左右|许|上午|下午|晚上|中午|晚|会后|结束后|门口)[，,]"
+    "|[\\d〇一二三四五六七八九十年月日时分上下午晚中许左右:：\\s]{2,20})?(?P<who>[^，。；,]{2,60}?)"
+    "(?P<how>给我|向我|来到|到我|在院|在我院|在本院|在微信|在一次|通过|托人|用手机|打电话|打来电话|找到我|拦住我|让门卫|发来|留了|寄来"
+    "|叫住|找到|拦住|转来|另附|批转|签批|向[^，。；]{1,30}?(?:询问|打听|了解|说情|提出|表示|要求|递交|转交|发送)"
+    "|将[^，。；]{1,30}?(?:交给|递给|塞给|转给)|进入|来我院|到[^，。；]{0,8}?(?:办公室|组|庭|局|室|中心))"
     "(?P<rest>[^。；]{0,20})"
 )
+# 接到本院聘用驾驶员龚家乐来电 / 收到微信好友"雷所"的消息 — the staff member received the contact
+_RECEIVED = re.compile(
+    "(?:接到|接听|收到)(?P<who>[^，。；,]{2,60}?)(?:打来|发来)?的?(?P<how>来电|电话|短信|微信|消息|邮件|信息|便条|名片|转来|转交|送来)"
+)
+# 对方自称是某检察院…谯文斌 / 经核实为某派出所所长雷志坚 — who the caller or sender really is
+_CLAIMED = re.compile("(?:经核实(?:，[^，。；]{0,12})?为|对方(?:自)?称(?:是|系)?|自称(?:是|系))(?P<who>[^，,。；！？]{2,50})")
+_LABEL_LINE = re.compile("^[^：:，。；]{1,8}[：:]")
+# a staff member's record of a contact, told as a story: 过问记录, 情况说明, 工作日志
+_REPORT_TITLE = re.compile("记录|登记|情况说明|情况报告|日志|过问")
 # the form of contact a report's first sentence names (checked in order; in person when none)
-NARRATIVE_FORMS = (("SMS_IM", ("短信", "微信", "邮件", "留言", "QQ")), ("PHONE", ("电话", "手机", "座机")),
-                   ("OTHER", ("便条", "名片", "纸条")), ("LETTER", ("寄来", "一封信", "来信")))
+NARRATIVE_FORMS = (("SMS_IM", ("短信", "微信", "邮件", "留言", "QQ")), ("PHONE", ("电话", "来电", "手机", "座机")),
+                   ("OTHER", ("便条", "名片", "纸条")), ("DOCUMENT", ("转来", "转交", "批转", "签批", "另附")),
+                   ("LETTER", ("寄来", "一封信", "来信")))
 
 
 @dataclass(frozen=True)
@@ -353,19 +501,31 @@ def find_narrative(segments: Segments, unstructured: bool = False) -> Narrative 
     """The intervention a staff report tells of, when the letter is signed by its recorder (报告人/记录人 …)
     or, ``unstructured``, has no signature at all (a note of what happened)."""
     signature = (segments.signature or "").splitlines()
-    if not any(_RECORDER_LINE.match(line) for line in signature) and not (unstructured and not signature):
+    closing = signature + (segments.body or "").splitlines()[-3:]  # 记录人：某 under the text, signed or not
+    titled = _REPORT_TITLE.search((segments.header or "") + (segments.title or "")
+                                  + "".join((segments.body or "").splitlines()[:1]))
+    if not any(_RECORDER_LINE.match(line) for line in closing) and not (unstructured and not signature) and not titled:
         return None
     for line in (segments.body or "").splitlines()[:3]:
+        received, claimed = _RECEIVED.search(line), _CLAIMED.search(line)
+        told = parse_identity(claimed["who"]) if claimed else Identity()
+        if received:
+            who = parse_identity(received["who"])
+            if told.name or who.name:
+                return Narrative(told if told.name else who.merged(told), received["how"])
+        elif told.name:  # 接到来电，对方自称是…: the line tells how
+            return Narrative(told, line[: claimed.start()])
         m = _NARRATIVE.match(line.strip())
         if m:
             who = parse_identity(m["who"])
             if who != Identity():
-                return Narrative(who, m["how"] + m["rest"])
+                return Narrative(who.merged(told), m["how"] + m["rest"])
     return None
 
 
-def detect_form(layout: Layout, segments: Segments, narrative: Narrative | None = None) -> str:
-    """Taxonomy §3 form of contact from the layout and the letter's parts (or the report's story)."""
+def detect_form(layout: Layout, segments: Segments, narrative: Narrative | None = None, first_line: str = "") -> str:
+    """Taxonomy §3 form of contact from the layout and the letter's parts (or the report's story); ``first_line`` is
+    the text's first line, which names a note (便条, 名片) even when it is no part of the letter."""
     if narrative is not None:
         return next((form for form, words in NARRATIVE_FORMS if any(w in narrative.how for w in words)), "ORAL")
     if layout.kind == "record":
@@ -382,7 +542,7 @@ def detect_form(layout: Layout, segments: Segments, narrative: Narrative | None 
     if layout.kind == "instruction":
         return "DOCUMENT"
     first = (segments.header or segments.title or segments.body or "").splitlines()[:1]
-    if first and _NOTE_TITLES.search(first[0]):
+    if any(_NOTE_TITLES.search(line) for line in [*first, first_line]):
         return "OTHER"
     if (segments.header or "").endswith("文件") or _DOCUMENT_TITLES.search(segments.title or segments.header or ""):
         return "DOCUMENT"
@@ -401,6 +561,11 @@ _NICK_NOTE = re.compile("^(?P<nick>[^（(]{1,12})[（(](?P<inner>.+?)[）)]?$")
 
 def _speaker_identity(speaker: str) -> Identity:
     """Who a chat speaker is: ``老王（县委王书记）`` is read from the note, the nickname is the name of last resort."""
+    parts = [part for part in re.split("[-－—|｜/]", speaker.strip("（）()【】[] ")) if part]
+    named = [part for part in parts if is_person_name(part)]
+    if len(parts) > 1 and named:  # 审管办-詹慧 / 祝鹏程-市政协: a name beside a unit or a department
+        others = "".join(part for part in parts if part != named[0])
+        return Identity(named[0]).merged(Identity(unit=others if is_organ(others) else None))
     m = _NICK_NOTE.match(speaker)
     if m:
         inner = parse_identity(m["inner"])
@@ -411,29 +576,86 @@ def _speaker_identity(speaker: str) -> Identity:
     return who if who.name else Identity(speaker, who.unit, who.position)
 
 
-def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None = None) -> Identity:
-    """The sender/caller/signer, from the best source that names each part (see module docstring)."""
+# 县长庞立新在…《…报告》上批示 / （中共宝鸡市委政法委员会书记戚鸿在…上的批示）: who wrote the 批示 or spoke
+_DESCRIBED_INSTRUCTION = re.compile(
+    "(?:^|[（(，。：:\n])(?P<who>[^，。；：:“”\"（）()\n]{2,40}?)(?:同志)?在[^，。；\n]{0,60}?上(?:的|作出|所作的)?(?:批示|讲话)"
+)
+# 备注：陈局即梅川县林业局副局长陈光明 — who a chat nickname is
+_ALIAS = re.compile("(?:^|[：:，,\s])(?P<nick>[^：:，,。\s]{1,8})(?:即|就是|系|为)(?P<who>[^，,。；\n]{2,40})")
+_SIGNED_MESSAGE = re.compile("[。！？!?…](?P<sig>[^。！？!?…“”\"，,]{4,40}?)[”\"]?$")
+
+
+def _message_signature(body: str, who: Identity) -> Identity:
+    """``who`` completed from a message signed at its end (``…谢谢！武宣县住房和城乡建设局局长阮国栋”``): a
+    signature naming the same person (or anyone, when ``who`` has no name) gives the unit and post it spells out."""
+    for line in body.splitlines():
+        m = _SIGNED_MESSAGE.search(line)
+        signed = parse_identity(m["sig"]) if m else Identity()
+        if signed.name and (signed.unit or signed.position) and who.name in (None, signed.name):
+            return signed.merged(who)
+    return who
+
+
+def _first_person(value: str) -> str:
+    """The first of several people a record names (``皮建伟（自称在区委上班）、唐某某（被执行人）``)."""
+    depth = 0
+    for i, ch in enumerate(value):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth -= 1
+        elif depth == 0 and ch in "、；;":
+            return value[:i]
+    return value
+
+
+def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None = None, text: str = "") -> Identity:
+    """The sender/caller/signer, from the best source that names each part (see module docstring); ``text`` is the
+    whole letter, searched for a note on who wrote a 批示 (``某某在…上的批示``)."""
     labels = layout.labels
-    if narrative is not None:
+    if narrative is not None and layout.kind != "record":
         return narrative.who
     who = Identity()
     if layout.kind in ("record", "email"):
-        who = parse_identity(labels.get("name", ""))
+        who = parse_identity(_first_person(labels.get("name", "")))
         who = Identity(who.name, labels.get("unit") or who.unit, who.position).merged(
             parse_identity(labels.get("position", ""))
-        )
+        ).merged(narrative.who if narrative is not None else Identity())  # a record told as a story
     elif layout.kind == "chat":
         if layout.speakers:
             who = _speaker_identity(layout.speakers[0])
+            alias = next((m for m in _ALIAS.finditer(segments.body or "") if m["nick"] == layout.speakers[0]), None)
+            who = parse_identity(alias["who"]).merged(who) if alias else who
+    if layout.kind in ("chat", "email"):
+        who = _message_signature(segments.body or "", who)
+    if layout.kind in ("chat", "email") and not is_person_name(who.name or ""):
+        said = _CLAIMED.search(segments.body or "") or _INTRO.search(segments.body or "")
+        told = parse_identity(said.group(1)) if said else Identity()
+        if told.name:  # 老王 / 周局 / a mail address: the message says who is writing
+            who = told.merged(Identity(None, who.unit, who.position))
     for line in (segments.signature or "").splitlines() if layout.kind != "record" else ():
         if not _RECORDER_LINE.match(line):  # the member of staff who wrote it down is not the intervener
             who = who.merged(parse_identity(line))
-    if segments.header:
+    if segments.header and layout.kind != "record":  # a record's header is the court that kept it
         header = segments.header.splitlines()[0]
         header = header[:-2] if header.endswith("文件") else header
         if is_organ(header) and who.unit and who.unit != header and header.endswith(who.unit):
             who = Identity(who.name, header, who.position)  # a signature broken across lines: 社会保 / 障局
         who = who.merged(Identity(unit=header if is_organ(header) else None))
+    described = _DESCRIBED_INSTRUCTION.search(segments.body or "" if layout.kind == "record" else text)
+    if described and layout.kind not in ("chat", "email"):
+        said = parse_identity(described["who"])
+        if said.name and who.name in (None, said.name):
+            who = said.merged(who)
+    if who.name and not (who.unit and who.position):  # 备注：蒙家骏系某法院副院长
+        later = re.search(re.escape(who.name) + "(?:系|是|为|，系)(?P<id>[^，,。；\n]{2,40})", text)
+        said = parse_identity(later["id"]) if later else Identity()
+        if not said.name:
+            who = who.merged(said)
+    noted = _WRITER_NOTE.search(text) if layout.kind in ("letter", "unknown", "record") else None
+    said = parse_identity(noted["who"]) if noted else Identity()
+    if said.name and who.name in (None, said.name):
+        who = said.merged(who)
     if labels.get("contact"):
         who = who.merged(parse_identity(labels["contact"]))
     intro = _INTRO.search(segments.body or "")
@@ -442,46 +664,65 @@ def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None 
     return who
 
 
-def _date(layout: Layout, segments: Segments, text: str) -> str | None:
-    """The letter's date: a record's time, else the 成文日期 (a year-less one placed after the text's latest full
-    date); without either, the latest full date the text names (a note's 登记 date, a message's time stamp)."""
-    written = layout.labels.get("time") or segments.date_text or ""
+def _date(layout: Layout, segments: Segments, text: str, told: bool = False) -> str | None:
+    """The letter's date: a record's time, else the 成文日期 (a year-less one placed nearest the text's latest full
+    date); without either, the latest full date the text names (a note's 登记 date, a message's time stamp).
+    ``told``: a member of staff tells of the contact, so the first date of the story is the contact's, not the
+    later date the report was signed."""
+    event = DATE_RE.search(segments.body or "") if told and "time" not in layout.labels else None
+    written = layout.labels.get("time") or (event.group(0) if event else segments.date_text) or ""
     latest = latest_date(text)
     return parse_date(written) or parse_month_day(written, latest) or (None if written else latest)
 
 
+# posts held only in a court: named without a unit, they are the receiving court's own staff
+_COURT_POST = re.compile("院长|庭长|审判长|审判员|法官|执行员|书记员|法警|司法警察|人民陪审员|审判委员会|专职委员|^执行局")
 _OWN_COURT = re.compile("^(?:本院|我院|院里|咱们院|咱院)$")
-_COURT_NAME = re.compile("[\u4e00-\u9fff]{2,12}?(?:县|区|市|旗)人民法院")
+_COURT_NAME = re.compile(
+    "[\u4e00-\u9fff]{2,14}?(?:县|区|市|旗|州)(?:中级|第[一二三四五六七八九十]+)?人民法院|[\u4e00-\u9fff]{2,6}?省高级人民法院"
+)
+_COURT_LEAD = re.compile("^(?:.*?(?:接到|收到|来到|经查|核实|系|是|为|在|由|致|给))(?=[\u4e00-\u9fff]{2,}?(?:县|区|市|旗|州|省))")
 
 
 def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
     """``本院`` (the receiving court itself) as the court's name when the letter names it, else as written."""
     if not unit or not _OWN_COURT.match(unit):
         return unit
-    for part in (segments.header, segments.addressee, text):
+    for part in (segments.header, segments.addressee, *text.splitlines()):
         m = _COURT_NAME.search(part or "")
         if m:
-            return m.group(0)
+            return _COURT_LEAD.sub("", m.group(0))
     return unit
 
 
 def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
     """The taxonomy §4 fields of one letter from its layout, parts and full (cleaned) text."""
     narrative = find_narrative(segments, layout.kind == "unknown") if layout.kind in ("letter", "unknown") else None
-    who = _intervener(layout, segments, narrative)
+    if layout.kind == "record" and not layout.labels.get("name"):  # 时间/地点/在场人员 above a paragraph telling it
+        told = [line for line in (segments.body or "").splitlines() if not _LABEL_LINE.match(line)]
+        narrative = find_narrative(Segments(body="\n".join(told)), unstructured=True)
+    if layout.kind == "chat" and not layout.speakers:  # 微信过问记录 told as a story: 某某通过微信向…发送
+        narrative = find_narrative(segments)
+        narrative = Narrative(narrative.who, "微信") if narrative else None
+    who = _intervener(layout, segments, narrative, text)
+    if who.unit and who.position:  # 某检察院第一检察部 / 检察官助理 signed on two lines
+        who = Identity(who.name, *_split_department(who.unit, who.position))
+    if who.unit and _COURT_DEPARTMENT.match(who.unit) and _terminal_organ_end(who.unit) is None:
+        who = Identity(who.name, "本院", who.position)  # 审管办-詹慧: a department of the receiving court
+    court = _own_court("本院", segments, text) if who.position and not who.unit else None
+    if court != "本院" and court and _COURT_POST.search(who.position or ""):  # 副院长钟海鹰: the receiving court's
+        who = Identity(who.name, court, who.position)
     numbers = tuple(m.normalized for m in casenumber.find_all(text))
-    case_name = None
+    case_name = _labelled_case_name(layout.labels.get("case", ""))
     for part in (layout.labels.get("case"), segments.title, segments.body, layout.labels.get("content"), text):
-        case_name = find_case_name(part or "")
-        if case_name:
-            break
+        case_name = case_name or find_case_name(part or "")
     return Fields(
         name=who.name,
         unit=_own_court(who.unit, segments, text),
         position=who.position,
         case_number=numbers[0] if numbers else None,
         case_name=case_name,
-        date=_date(layout, segments, text),
-        form=detect_form(layout, segments, narrative),
+        date=_date(layout, segments, text, narrative is not None or layout.kind == "record"),
+        form=detect_form(layout, segments, None if layout.kind == "record" else narrative, text.split("\n", 1)[0]),
         case_numbers=numbers,
     )

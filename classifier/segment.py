@@ -50,24 +50,28 @@ _ADDRESSEE_HINT = re.compile(
     "尊敬|敬爱|法院|院长|庭长|法官|同志|领导|先生|女士|书记|县长|市长|主任|局长|检察院|政府|贵院|你院|各位|审判长|执行局|委员会|各"
 )
 _NOT_ADDRESSEE = re.compile("^(?:抄送|抄报|附件|联系人|联系电话|电话|地址|主题|发件人|收件人|签发人|案号|时间|日期|事由)")
+_BRACKETED_NOTE = re.compile("^[（(][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]$")
+_GREETING = re.compile("^(?:尊敬的|敬爱的|致)|[：:]$")
 _CLOSING = re.compile("^(?:此致|敬礼|特此|此复|妥否|请函复|为盼|为荷|致以|顺祝|祝好|谢谢)")
 _CC = re.compile("^(?:抄送|抄报)[：:]?")
 _PRINTED = re.compile("日\\s*印发$|^印发[：:]")  # 版记: …办公室 2023年12月18日印发
-_CONTACT = re.compile("^[（(]?(?:联系人|联系电话|电话|附注|此件)")
+_CONTACT = re.compile("^[（(]?(?:联系人|联系电话|电话|附注|此件)|^[（(](?:介质|存储介质|存储|注|备注)[：:]")
 _CONTACT_WHO = re.compile("联系人[：:]?(?P<who>[^，,；;：:（）()\\d]+)")
 
 _RECORD_LABELS = {
     "recorded_at": "记录时间",
-    "time": "来电时间|来访时间|过问时间|通话时间|接待时间|谈话时间|时间|日期",
-    "name": "来电人姓名|来访人姓名|来电人|来访人|过问人|来电者|发信人|发送人|姓名",
+    "time": "来电时间|来访时间|过问时间|通话时间|接待时间|谈话时间|接听时间|时间|日期",
+    "name": "来电人姓名|来访人姓名|过问人姓名|来访人员|来电人自报|来电人自称|寄件人|送件人|来电人|来访人|来访者|过问人|来电者|发信人自述|发信人|发送人|姓名|来电|来人",
     "position": "职务|职位|身份",
     "unit": "工作单位|所在单位|来电单位|来访单位|单位",
-    "phone": "联系电话|来电号码|电话号码",
-    "case": "案号|涉及案件|所涉案件|案件名称",
-    "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|内容|事由",
-    "recorder": "记录人|接听人|接待人|接电人|接收人|报告人",
+    "phone": "联系电话|来电号码|电话号码|发送号码",
+    "case": "案号|涉及案件|所涉案件|相关案件|案件名称|案件|事项",
+    "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|通话要点|内容|事由|情况",
+    "recorder": "记录人签名|记录人|记录员|记录|接听|接听人|接待人员|接待人|接电话|接电人|接收人|受话人|报告人|登记人",
+    "target": "被过问人",  # the member of staff who was asked: never the intervener
+    "handling": "处理|处理情况|答复",
     "place": "谈话地点|接待地点|地点",
-    "present": "在场人员|参加人员",
+    "present": "在场人员|参加人员|在场人签字|在场人|在场",
     "channel": "过问方式|来电方式|方式",
 }
 _LABEL_KEY = {label: key for key, labels in _RECORD_LABELS.items() for label in labels.split("|")}
@@ -75,19 +79,23 @@ _LABEL_RE = re.compile(
     "(?:^|(?<=[\\s，,。；;]))(?P<label>" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + ")\\s*[：:]"
 )
 _EMAIL_LABELS = re.compile("^(?P<label>发件人|发送人|收件人|主题|发送时间|时间|日期)[：:](?P<value>.*)$")
-_EMAIL_ADDRESS = re.compile(r"[<＜(（]?[\w.+-]+@[\w.-]+[>＞)）]?")
+_EMAIL_ADDRESS = re.compile(r"[<＜(（][^<>＜＞()（）]*@[^<>＜＞()（）]*[>＞)）]|[\w.+-]+@[\w.*-]+")
 # 对方：老王（县委王书记）— the counterpart named at the top of a transcript
-_COUNTERPART = re.compile("^(?:对方|联系人|发信人|发送人|来信人|发件人|对话人)[：:](?P<who>.+)$")
+_COUNTERPART = re.compile("^(?:对方|联系人|发信人自述|发信人|发送人|来信人|发件人|对话人)[：:](?P<who>.+)$")
 # 2024-03-12 09:15 老王：消息 — a stamped message on one line
 _STAMPED_LINE = re.compile(
-    r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d]{1,16})[：:](?P<msg>.*)$"
+    r"^(?:(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d]{1,16})[：:](?P<msg>.*)$"
 )
-_NOT_SPEAKER = re.compile("存储介质|截图|时间|日期|备注|说明|内容|地点|对方|记录")
-_CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容)|聊天记录")
+_NOT_SPEAKER = re.compile(
+    "存储介质|介质|截图|时间|日期|备注|说明|内容|地点|对方|记录|号码|回复|自述|来自|处理|发信|过问人|原文|附件|主题|案件|案号|登记|单位|情况"
+)
+_CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容|登记)|聊天记录")
 _CHAT_STAMP = re.compile(
     r"^(?P<who>[^\d：:]{1,20}?)\s?[（(]?(?P<ts>(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?)[）)]?$"
 )
 _CHAT_LINE = re.compile("^(?P<who>[\u4e00-\u9fffA-Za-z·（）()]{1,16})[：:](?P<msg>.+)$")
+# 杭月梅（苏州市吴中区人大常委会主任）： — a speaker on a line of its own, the message below
+_SPEAKER_LINE = re.compile("^(?P<who>[\u4e00-\u9fffA-Za-z·]{1,12}(?:[（(][^（）()]{2,40}[）)])?)[：:]$")
 _SELF = re.compile("^(?:我|本人|自己)$|承办|书记员")
 _NAME_DATE = "(?P<name>[\u4e00-\u9fff]{2,12})(?P<date>(?:(?:19|20)\\d{2}年)?\\d{1,2}月\\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}日)"
 _INSTRUCTION_INLINE = re.compile(f"^(?P<instr>.*[。！；，,]){_NAME_DATE}$")
@@ -143,11 +151,12 @@ def _labelled(raw_lines: list[str]) -> tuple[list[tuple[str, str, str]], int]:
 def _record(raw_lines: list[str], lines: list[str]) -> tuple[Segments, Layout] | None:
     items, first = _labelled(raw_lines)
     keys = {key for key, _, _ in items}
-    if len(keys & {"time", "name", "position", "unit", "content", "recorder"}) < 3:
+    if len(keys & {"time", "name", "position", "unit", "content", "recorder", "case", "target", "place", "present"}) < 3:
         return None
     labels: dict[str, str] = {}
     for key, _, value in items:
         labels.setdefault(key, value)
+    labels["case"] = "\n".join(value for key, _, value in items if key == "case")  # 案号： and 案件： lines
     pre = lines[:first]
     header = [line for line in pre if is_organ(line)]
     title = [line for line in pre if line not in header]
@@ -191,7 +200,7 @@ def _email(lines: list[str]) -> tuple[Segments, Layout] | None:
 
 
 def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
-    titled = any(_CHAT_TITLE.search(line) for line in lines[:3])
+    titled = any(_CHAT_TITLE.search(line[:24]) for line in lines[:3])  # a title, not a letter mentioning 微信截图
     stamps = [(i, _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line)) for i, line in enumerate(lines)]
     stamps = [(i, m) for i, m in stamps if m and not _NOT_SPEAKER.search(m["who"])]
     if not titled and len(stamps) < 2:
@@ -200,16 +209,19 @@ def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
     first_msg = stamps[0][0] if stamps else len(lines)
     counterpart = next((m["who"].strip() for m in map(_COUNTERPART.match, lines[:6]) if m), None)
     for i, line in enumerate(lines):
-        m = _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line) or (_CHAT_LINE.match(line) if titled else None)
+        m = (_CHAT_STAMP.match(line) or _STAMPED_LINE.match(line)
+             or ((_CHAT_LINE.match(line) or _SPEAKER_LINE.match(line)) if titled else None))
         if m and not _NOT_SPEAKER.search(m["who"]):
             first_msg = min(first_msg, i)
-            who = m["who"].strip()
+            who = m["who"].strip().strip("【】[]“”\"")  # 【宁海涛】： / “山水一程”：
             if who not in speakers and not _SELF.search(who):
                 speakers.append(who)
     if counterpart:
         speakers.insert(0, counterpart)
-    if not speakers:
+    if not speakers and not titled:
         return None
+    if first_msg == len(lines):  # a titled transcript without named speakers (来自 135****0918): all under the title
+        first_msg = 1
     dates = [DATE_RE.search(line) for line in lines]
     date = next((d.group(0) for d in dates if d), None)
     segments = Segments(
@@ -233,7 +245,8 @@ def _addressee(line: str) -> re.Match | None:
 
 
 def _signature_like(line: str) -> bool:
-    if len(line) > 30 or _SENTENCE.search(line) or _CLOSING.match(line) or "，" in line:
+    """Whether ``line`` reads as a 署名 line: short, no sentence, not a greeting to the addressee, names someone."""
+    if len(line) > 30 or _SENTENCE.search(line) or _CLOSING.match(line) or "，" in line or _GREETING.match(line):
         return False
     return parse_identity(line) != Identity()
 
@@ -251,12 +264,16 @@ def _head(lines: list[str]) -> tuple[list[str], str | None, list[str], int]:
         header.append(lines[i])
         i += 1
     doc_number = None
+    title: list[str] = []
     for j in range(i, min(i + 3, len(lines))):
         m = DOC_NUMBER_RE.match(lines[j])  # on a line of its own, perhaps with 签发人
         if m and re.fullmatch(r"\s*(?:签发人[：:]?.*)?", lines[j][m.end():]):
+            if j > i and all(_is_title(line) for line in lines[i:j]):
+                title = lines[i:j]  # 标题 above the 发文字号
             doc_number, i = re.sub(r"\s+", "", m.group(0)), j + 1
             break
-    title: list[str] = []
+    if title:
+        return header, doc_number, title, i
     if i < len(lines) and _is_title(lines[i]) and not _addressee(lines[i]):
         title.append(lines[i])
         i += 1
@@ -278,13 +295,16 @@ def _split_addressee(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _split_footer(lines: list[str]) -> tuple[list[str], str | None]:
-    """Lines before the 版记 (抄送 / 印发) without 附注 lines (联系人, 电话), and the 抄送 text."""
+    """Lines before the 版记 (抄送 / 印发) without 附注 lines (联系人, 电话, a bracketed note closing the letter such as
+    ``（由门卫转交，2024年3月11日登记）``), and the 抄送 text."""
     end, cc = len(lines), None
     for j, line in enumerate(lines):
         if _CC.match(line) or _PRINTED.search(line):
             end = j
             cc = _join([x for x in lines[j:] if not _PRINTED.search(x)]) if _CC.match(line) else None
             break
+    while end > 1 and _BRACKETED_NOTE.match(lines[end - 1]):
+        end -= 1
     return [line for line in lines[:end] if not (_CONTACT.match(line) and len(line) < 60)], cc
 
 
@@ -299,7 +319,7 @@ def _split_tail(main: list[str]) -> tuple[int, list[str], str | None]:
             inline = [main[j][: m.start()].strip()] if main[j][: m.start()].strip() else []  # 张三 2024年5月3日
             break
     k = sig_start
-    while k > 0 and sig_start - k < 3 and _signature_like(main[k - 1]):
+    while k > 0 and sig_start - k < 3 and _signature_like(main[k - 1]) and not (k >= 2 and main[k - 2] == "此致"):
         k -= 1
     signature = main[k:sig_start] + inline
     undated_after_prose = date_text is None and k > 0 and not (
@@ -365,10 +385,14 @@ def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | No
     for i, line in enumerate(lines):
         m = _INSTRUCTION_LABEL.match(line)
         if m:
-            instr = m["instr"]
+            instr, end = m["instr"].strip("“”\"「」"), i  # 批示："请…阅。蒙家骏 3月5日"
+            while not instr.strip() and end + 1 < min(i + 4, len(lines)) and not _signature_like(lines[end + 1]):
+                end += 1  # 批示： with the instruction on the lines below it
+                instr = lines[end]
             tail = re.search(f"(?<=[。！；，,]){_NAME_DATE}$", instr)
             instr = instr[: tail.start()] if tail else instr
-            below, signed, date = _signed_below(lines, i)
+            below, signed, date = _signed_below(lines, end)
+            below |= set(range(i + 1, end + 1))
             date = tail["date"] if tail else date
             signer = _instruction_signer(m["who"], tail["name"] if tail else signed)
             return {i} | below, signer, date, instr

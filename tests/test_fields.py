@@ -66,8 +66,9 @@ def test_joined_posts_titles_after_names_and_relatives() -> None:
     assert parse_identity("安平县民政局办公室主任董海燕") == Identity("董海燕", "安平县民政局", "办公室主任")
     assert parse_identity("湖阳市中级人民法院审判管理办公室主任周某") == Identity(
         "周某", "湖阳市中级人民法院", "审判管理办公室主任")
-    assert parse_identity("陈晓燕（自称系市委常委、宣传部部长赵某的爱人）") == Identity(
-        "陈晓燕", None, "市委常委、宣传部部长赵某的爱人")
+    # a relative holds no post through the leader; an aide's own post is 秘书/驾驶员 in the leader's organ
+    assert parse_identity("陈晓燕（自称系市委常委、宣传部部长赵某的爱人）") == Identity("陈晓燕", None, None)
+    assert parse_identity("梅川县委副书记陈某的驾驶员冯涛") == Identity("冯涛", "梅川县委", "驾驶员")
     assert parse_identity("王卫东同志") == Identity("王卫东", None, None)
 
 
@@ -109,3 +110,155 @@ def test_tune_set_scores_at_least_090_per_field() -> None:
         truths = [r.get("form") if name == "form" else r["fields"].get(name) for r in records]
         scores[name] = sum(field_matches(name, t, f) for t, f in zip(truths, extracted)) / len(records)
     assert all(score >= 0.9 for score in scores.values()), scores
+
+
+def test_free_form_record_labels_name_the_caller_not_the_clerk() -> None:
+    record = ("电话过问记录\n时间：2025年5月8日 17:32\n来电：巩德全，自称永年区临洺关镇人民政府镇长\n接电话：刑庭审判员 邸颖\n"
+              "事项：（2025）冀0408刑初152号被告人巫某寻衅滋事案\n内容：巩镇长请法院给他办个取保候审。\n记录人：邸颖")
+    fields = segment(record).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "巩德全", "永年区临洺关镇人民政府", "镇长", "PHONE")
+
+
+def test_record_post_value_is_kept_whole() -> None:
+    record = ("过问案件情况登记表\n过问方式：电话\n过问时间：2024年5月21日\n过问人：唐宏伟\n"
+              "单位：梅川县公安局    职务：刑侦大队大队长\n过问内容：唐宏伟来电要求变更强制措施。\n记录人：韩雪")
+    assert _who(record) == ("唐宏伟", "梅川县公安局", "刑侦大队大队长")
+
+
+def test_sms_label_words_are_not_speakers_and_the_signed_message_names_the_sender() -> None:
+    sms = ("手机短信记录（接收手机：执行员工作手机，已截图存档）\n发送号码：139****6627\n发送时间：2024年12月28日 08:52\n"
+           "短信内容：“贝法官你好，我是住建局阮国栋。那笔执行款请先发给华建劳务。谢谢！武宣县住房和城乡建设局局长阮国栋”\n"
+           "2024年12月28日 09:10 同号码：“麻烦尽快。”")
+    fields = segment(sms).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "阮国栋", "武宣县住房和城乡建设局", "局长", "SMS_IM")
+
+
+def test_chat_nickname_is_resolved_from_a_note() -> None:
+    chat = ("微信聊天记录（法官助理手机截图转录）\n陈局 2024-10-11 08:50\n小刘，那个案子原告是我亲戚，开庭时多照顾下。\n"
+            "我 2024-10-11 09:02\n陈局，案件会依法审理。\n备注：陈局即梅川县林业局副局长陈光明")
+    assert _who(chat) == ("陈光明", "梅川县林业局", "副局长")
+
+
+def test_instruction_signer_described_in_a_note() -> None:
+    text = ("关于陈某某等人故意伤害案的批示\n市中院党组：\n　　请中院抓紧审理，依法从严判处。\n戚鸿\n2025年2月14日\n"
+            "（中共宝鸡市委政法委员会书记戚鸿在市政法委《舆情专报》第7期上的批示）")
+    fields = segment(text).fields
+    assert (fields.name, fields.unit, fields.position, fields.date) == (
+        "戚鸿", "中共宝鸡市委政法委员会", "书记", "2025-02-14")
+
+
+def test_instruction_written_under_its_label_is_signed_below() -> None:
+    text = ("【领导批示件】\n批示：\n　　请市中院认真研究专家意见，慎重把握。\n　　中共盐城市委副书记　郎晓晖\n　　2024年10月30日\n"
+            "（市委办公室转送，案号：（2024）苏09民申588号）")
+    fields = segment(text).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == ("郎晓晖", "中共盐城市委", "副书记", "DOCUMENT")
+
+
+def test_staff_story_of_a_call_names_who_the_caller_said_they_were() -> None:
+    report = ("电话记录\n2025年3月14日14时05分，本院刑事审判庭审判员庹光明接到来电，对方自称是宜宾市叙州区人民检察院"
+              "第二检察部副主任谯文斌。\n谯文斌称被告人是他表弟，请给办个取保。\n记录人：庹光明\n2025年3月14日")
+    fields = segment(report).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "谯文斌", "宜宾市叙州区人民检察院", "第二检察部副主任", "PHONE")
+
+
+def test_court_department_and_free_form_posts() -> None:
+    assert parse_identity("晏洪亮，江西省赣州监狱五监区教导员") == Identity("晏洪亮", "江西省赣州监狱", "五监区教导员")
+    assert parse_identity("南宁市公安局青秀分局刑侦大队民警") == Identity(None, "南宁市公安局青秀分局", "刑侦大队民警")
+    record = ("佛山市禅城区人民法院\n当面过问记录\n时间：2024年8月6日上午\n过问人：伍家豪（民三庭庭长）\n"
+              "被过问人：民三庭法官 詹晓彤\n伍家豪要求更换鉴定机构。\n记录人：詹晓彤")
+    assert _who(record) == ("伍家豪", "佛山市禅城区人民法院", "民三庭庭长")
+
+
+def test_a_name_followed_by_what_the_person_claims_keeps_the_name() -> None:
+    assert parse_identity("闵浩然，自称（2025）鄂0106民初9012号原告闵某之子") == Identity("闵浩然", None, None)
+    assert parse_identity("苟玉芬（手印）") == Identity("苟玉芬", None, None)
+    assert parse_identity("杭立德，常州市人民政府副市长") == Identity("杭立德", "常州市人民政府", "副市长")
+    assert parse_identity("荣晓辉（贵州省高级人民法院研究室干部，单位邮箱）") == Identity(
+        "荣晓辉", "贵州省高级人民法院", "研究室干部")
+
+
+def test_police_detachments_and_judicial_offices_are_units() -> None:
+    assert parse_identity("商丘市公安局经济犯罪侦查支队副支队长") == Identity(
+        None, "商丘市公安局经济犯罪侦查支队", "副支队长")
+    assert parse_identity("确山县司法局竹沟司法所所长") == Identity(None, "确山县司法局竹沟司法所", "所长")
+
+
+def test_a_letter_signed_with_a_nickname_is_identified_by_the_registry_note() -> None:
+    letter = ("小姜：\n我退下来快三年了，本家侄子的案子在你手上，请多照顾。\n老牛　二〇二五年三月二日\n"
+              "（写信人牛振邦系大连市甘井子区人民法院原副院长，2022年退休。）")
+    assert _who(letter) == ("牛振邦", "大连市甘井子区人民法院", "原副院长")
+
+
+def test_a_court_post_without_a_unit_belongs_to_the_receiving_court() -> None:
+    report = ("南宁市青秀区人民法院\n情况报告\n院纪检组：\n2025年3月6日下午，院长田光辉打电话给民一庭庭长覃勇，"
+              "称该案原告那边对承办法官有意见，要求换人。\n报告人：覃勇\n2025年3月7日")
+    fields = segment(report).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == ("田光辉", "南宁市青秀区人民法院", "院长", "PHONE")
+
+
+def test_a_sms_register_names_the_sender_line() -> None:
+    text = ("短信过问登记（存储介质：执行员手机，截屏存档）\n发送人：羊海峰，三亚市城郊人民法院执行局局长\n"
+            "2025年8月4日 07:48 \"小符，那家公司的账户先别冻。\"\n登记人：符晓东")
+    fields = segment(text).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "羊海峰", "三亚市城郊人民法院", "执行局局长", "SMS_IM")
+
+
+@pytest.mark.parametrize("text,name", [
+    ("该起诉已于6月12日依法登记立案", None),
+    ("请关注一下那起民间借贷纠纷一案", None),  # a cause alone names no case
+    ("（2024）鲁0782民初3316号诸城市鸿泰建材有限公司与韩立新民间借贷纠纷一案", "诸城市鸿泰建材有限公司与韩立新民间借贷纠纷"),
+])
+def test_case_names_need_their_parties(text: str, name: str | None) -> None:
+    assert find_case_name(text) == name
+
+
+def test_record_case_line_gives_the_case_name() -> None:
+    record = ("电话记录\n来电时间：2024年9月12日\n来电人：孟宪彬（本院副院长）\n案号：（2024）鲁0782民初3316号\n"
+              "案件：诸城市鸿泰建材有限公司与韩立新民间借贷纠纷\n内容：询问审理进度。\n记录人：蒋丽华")
+    assert segment(record).fields.case_name == "诸城市鸿泰建材有限公司与韩立新民间借贷纠纷"
+
+
+def test_posts_inside_department_names_and_anonymised_departments() -> None:
+    assert parse_identity("晋中市榆次区人民法院司法警察大队民警柴宏伟") == Identity(
+        "柴宏伟", "晋中市榆次区人民法院", "司法警察大队民警")
+    assert parse_identity("鄂尔多斯市公安局东胜区分局某派出所民警包国庆") == Identity(
+        "包国庆", "鄂尔多斯市公安局东胜区分局", "民警")
+
+
+def test_a_leaders_post_mentioned_by_someone_else_is_not_theirs() -> None:
+    assert parse_identity("宫一鸣，自称其姑父为省里副省长") == Identity("宫一鸣", None, None)
+    assert parse_identity("邝晓梅，称是帮区里一位局长问问") == Identity("邝晓梅", None, None)
+
+
+def test_oral_record_without_a_visitor_label_reads_the_paragraph() -> None:
+    record = ("东营市东营区人民法院\n内部人员过问案件当面记录\n时间：2025年9月10日下午3时许\n地点：执行局二楼办公室\n"
+              "在场人员：执行法官 牛晓峰、书记员 甄浩\n记录人：宫雪\n"
+              "本院刑事审判庭庭长单国梁进入办公室，将一个档案袋放在牛晓峰桌上，称袋内是被执行人的还款计划。")
+    fields = segment(record).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "单国梁", "东营市东营区人民法院", "刑事审判庭庭长", "ORAL")
+
+
+def test_registry_finding_names_a_caller_who_gave_a_nickname() -> None:
+    record = ("电话记录（立案庭）\n2025年3月3日上午9:05，立案庭庭长办公室座机接到来电。接听人：立案庭副庭长 熊佩。\n"
+              "来电人先自报“小邵，宏图商务咨询的”，称市委政法委刘书记让他转告。\n"
+              "补记：经查，来电人为宏图商务咨询有限公司总经理邵家骏，系起诉人的堂弟。\n记录人：熊佩")
+    assert _who(record) == ("邵家骏", "宏图商务咨询有限公司", "总经理")
+
+
+def test_group_chat_speaker_with_a_department_prefix() -> None:
+    chat = ("洛阳市洛龙区人民法院\n微信群聊天记录（截图）\n2025年6月3日 09:12 审管办-詹慧：这个案子下周前务必结案。\n"
+            "2025年6月3日 09:20 民一庭-王磊：收到。\n备注：詹慧为洛阳市洛龙区人民法院审判管理办公室主任。")
+    assert _who(chat) == ("詹慧", "洛阳市洛龙区人民法院", "审判管理办公室主任")
+
+
+def test_a_staff_report_is_dated_by_the_contact_not_by_its_signature() -> None:
+    report = ("电话过问记录\n2024年10月29日下午4时许，执行实施二庭法官麻建军接到黑龙江省高级人民法院执行局干部仉国华的电话。\n"
+              "仉国华要求尽快终结本次执行。\n记录人：麻建军\n2024年10月30日")
+    fields = segment(report).fields
+    assert (fields.name, fields.unit, fields.position, fields.date, fields.form) == (
+        "仉国华", "黑龙江省高级人民法院", "执行局干部", "2024-10-29", "PHONE")

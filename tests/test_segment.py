@@ -297,9 +297,10 @@ def test_parse_date(text: str, iso: str | None) -> None:
     assert parse_date(text) == iso
 
 
-def test_year_less_dates_follow_the_reference() -> None:
+def test_year_less_dates_take_the_year_nearest_the_reference() -> None:
     assert parse_month_day("6月3日", "2024-05-20") == "2024-06-03"
     assert parse_month_day("一月五日", "2023-12-28") == "2024-01-05"
+    assert parse_month_day("5月8日", "2025-05-09") == "2025-05-08"  # a note registered the next day
     assert parse_month_day("6月3日", None) is None
 
 
@@ -343,7 +344,8 @@ def test_record_channel_label_decides_the_form() -> None:
 
 @pytest.mark.parametrize("text,identity", [
     ("江州市人民检察院第六检察部检察官邹新红", Identity("邹新红", "江州市人民检察院", "第六检察部检察官")),
-    ("王强（自称系县委刘书记的秘书）", Identity("王强", None, "县委刘书记的秘书")),
+    ("王强（自称系县委刘书记的秘书）", Identity("王强", "县委", "秘书")),
+    ("王芳（自称系县委刘书记的女儿）", Identity("王芳", None, None)),
     ("云阳区人大常委会原主任（已退休）邓建", Identity("邓建", "云阳区人大常委会", "原主任")),
     ("江州市鑫源律师事务所", Identity(None, "江州市鑫源律师事务所", None)),
     ("我是德清县公安局的魏建丽", Identity("魏建丽", "德清县公安局", None)),
