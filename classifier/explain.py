@@ -2,7 +2,7 @@
 
 For a linear head the score of a label is ``Σ x_f · w_f`` over the letter's features. The features with the
 largest positive contributions are word n-grams, character n-grams (both seen on the normalised text,
-digits folded to ``0``) and hand features (regexes). Each is located in the original text, its contribution
+digits folded to ``0``), character n-grams of the speaker's self-description and hand features (regexes). Each is located in the original text, its contribution
 is spread over the characters it covers, and the runs of characters that carry weight become phrases,
 strongest first. Phrases are exact substrings of the text, so the desk can highlight them.
 """
@@ -23,14 +23,15 @@ _HAND = {f"hand__{name}": re.compile(pattern) for name, pattern in HAND_FEATURES
 
 
 def _feature_regex(name: str) -> re.Pattern | None:
-    """A regex finding a ``words__``/``chars__`` feature in the original text (0 = any digit, spaces optional)."""
+    """A regex finding a ``words__``/``chars__``/``speaker__`` (character n-gram of the speaker text) feature
+    in the original text (0 = any digit, spaces optional)."""
     kind, _, gram = name.partition("__")
     if kind == "hand":
-        return _HAND.get(name)
-    if kind not in ("words", "chars") or not gram.strip():
+        return _HAND.get(gram)  # union names are hand__hand__<name>
+    if kind not in ("words", "chars", "speaker") or not gram.strip():
         return None
     pieces = []
-    for part in gram.split(" ") if kind == "words" else [gram.replace(" ", "")]:
+    for part in gram.split(" ") if kind == "words" else [gram.replace(" ", "").replace("|", "")]:
         pieces.append(r"\s*".join("[0-9０-９]" if c == "0" else re.escape(c) for c in part))
     separator = r"[\s\W_]{0,3}" if kind == "words" else r"\s*"
     return re.compile(separator.join(pieces))

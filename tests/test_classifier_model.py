@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sklearn.model_selection import train_test_split
 
-from classifier import corpus, model
+from classifier import corpus, explain, features, model
 from classifier.taxonomy import FORMS, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT, scope_of
 from letterdesk.errors import ConfigurationError, InvalidRequest
 
@@ -195,6 +195,26 @@ def test_prediction_shape(clf):
     assert batch.intervener_type.code == pred.intervener_type.code
     assert batch.sr_probabilities == pytest.approx(pred.sr_probabilities, abs=1e-9)
     assert clf.predict("").intervener_type.code in INTERVENER_TYPES
+
+
+def test_speaker_text_says_who_intervenes():
+    assert "县委刘书记的秘书" in features.speaker_text(SECRETARY_CALL)
+    assert "刘敏" not in features.speaker_text(SECRETARY_CALL)  # the judge who took the call is not the speaker
+    letter = "县法院：\n我是市委办公室驾驶员小王，跟书记跑车多年。请关照一下。\n王某\n2024年5月8日"
+    assert "市委办公室驾驶员小王" in features.speaker_text(letter)
+    cues = dict(zip(features.SpeakerCues().get_feature_names_out(), features.SpeakerCues().transform([letter]).toarray()[0]))
+    assert cues["aide"] == 1.0 and cues["court"] == 0.0 and cues["none"] == 0.0
+    assert features.SpeakerCues().transform(["没有署名的一段话"]).toarray()[0][-1] == 1.0
+
+
+def test_code_heads_read_only_the_content_columns(clf):
+    """The type head sees who speaks; the special-report and behaviour heads see only the content features."""
+    union = clf.pipeline.named_steps["features"]
+    n_all = len(union.get_feature_names_out())
+    assert clf.code_columns == features.content_columns(union) < n_all
+    sr_weights = explain.linear_weights(clf.sr_heads["SR10"], 1)
+    assert len(sr_weights) == clf.code_columns
+    assert len(explain.linear_weights(clf.pipeline.named_steps["type"], 0)) == n_all
 
 
 def test_thresholds_decide_which_codes_are_reported(clf):
