@@ -364,6 +364,42 @@ def restore(directory: Path) -> None:
         sys.exit(1)
 
 
+# --- database schema ---------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """数据库结构版本（迁移）。"""
+
+
+def _database():
+    """The configured database, without the schema step every other command runs at start."""
+    from storage.db import Database
+
+    return Database(load_settings().database_url)
+
+
+@db.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """把数据库结构升级到本程序的最新版本（服务与处理进程启动时也会自动升级）。"""
+    change = _database().upgrade()
+    note = "（已是最新）" if change.before == change.after else ""
+    click.echo(f"数据库结构：{change.before or '无版本记录'} → {change.after}{note}")
+
+
+@db.command("current")
+@handle_errors
+def db_current() -> None:
+    """显示数据库当前的结构版本，以及本程序支持的最新版本。"""
+    from storage import migrations
+
+    revision, head = _database().schema_revision(), migrations.head()
+    if revision is None:
+        click.echo(f"数据库尚无结构版本记录（最新版本 {head}，运行 letterdesk db upgrade 建立）")
+        return
+    migrations.require_known(revision)
+    click.echo(f"{revision}（最新）" if revision == head else f"{revision}（可升级到 {head}：letterdesk db upgrade）")
+
+
 # --- benchmarks --------------------------------------------------------------------------------
 @main.group()
 def bench() -> None:

@@ -1,14 +1,22 @@
-"""Database access through SQLAlchemy: SQLite by default, PostgreSQL by URL."""
+"""Database access through SQLAlchemy: SQLite by default, PostgreSQL by URL.
+
+The schema is kept current by :meth:`Database.create_schema` (every process calls it at start) with the
+migrations in ``storage.migrations``; see that package for how to add one.
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import migrations
 from storage.models import Base
+
+SCHEMA_LOCK_KEY = 0x6C64_7363_6865_6D61  # PostgreSQL advisory lock held while the schema is checked/changed
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -17,6 +25,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """What :meth:`Database.upgrade` did: the revision before (None: no schema yet, or one made before
+    migrations existed) and the revision after (always the head)."""
+
+    before: str | None
+    after: str
 
 
 class Database:
@@ -35,7 +52,66 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Make or upgrade the schema to the newest revision; safe to call from processes starting together.
+        Raises ConfigurationError for a database migrated by a newer letterdesk (see :meth:`upgrade`)."""
+        self.upgrade()
+
+    def schema_revision(self) -> str | None:
+        """The schema revision recorded in the database; None when it has none (empty, or made before
+        migrations existed)."""
+        with self.engine.connect() as conn:
+            return migrations.current(conn)
+
+    def upgrade(self) -> SchemaChange:
+        """Bring the schema to the head revision, in one transaction that no other process shares.
+
+        * empty database: ``create_all`` and record the head (fast: no migration runs);
+        * tables but no recorded revision (made by letterdesk before migrations existed): record the
+          revision those tables match, then migrate from it;
+        * a recorded revision: migrate from it (nothing to do when it is the head).
+
+        Raises ConfigurationError when the recorded revision is unknown: a newer letterdesk migrated this
+        database, and this older code must not run against it.
+        """
+        with self._schema_transaction() as conn:
+            before = migrations.current(conn)
+            head = migrations.head()
+            if before is None:
+                tables = set(inspect(conn).get_table_names())
+                if not tables & set(Base.metadata.tables):
+                    Base.metadata.create_all(conn)
+                    migrations.stamp(conn, head)
+                    return SchemaChange(None, head)
+                migrations.stamp(conn, migrations.legacy_revision(tables))
+            else:
+                migrations.require_known(before)
+            migrations.upgrade(conn)
+            return SchemaChange(before, head)
+
+    @contextmanager
+    def _schema_transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction held by one process at a time, committed on success.
+
+        PostgreSQL: an advisory lock held until the transaction ends (DDL is transactional there).
+        SQLite: ``BEGIN IMMEDIATE`` takes the file's write lock up front; foreign keys are off meanwhile
+        so batch migrations can copy tables (the pragma cannot change inside a transaction).
+        """
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            try:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
