@@ -217,6 +217,19 @@ def test_code_heads_read_only_the_content_columns(clf):
     assert len(explain.linear_weights(clf.pipeline.named_steps["type"], 0)) == n_all
 
 
+def test_code_probabilities_are_gated_by_the_type(clf):
+    """A special-report code is never likelier than 'this is an intervention', a behaviour never likelier than
+    'an internal one'; an ordinary notice gets no codes however its words read."""
+    for text in (COUNTY_LETTER, SECRETARY_CALL, MEETING_NOTICE):
+        pred = clf.predict(text)
+        p_intervention = sum(p for c, p in pred.type_probabilities.items() if scope_of(c) != "neither")
+        p_internal = sum(p for c, p in pred.type_probabilities.items() if scope_of(c) == "internal")
+        assert max(pred.sr_probabilities.values()) <= p_intervention + 1e-9
+        assert max(pred.ib_probabilities.values()) <= p_internal + 1e-9
+    notice = clf.predict(MEETING_NOTICE)
+    assert notice.intervener_type.code == "NOT_INTERVENTION" and not notice.special_report and not notice.internal_behaviours
+
+
 def test_thresholds_decide_which_codes_are_reported(clf):
     pred = clf.predict(COUNTY_LETTER)
     top = max(pred.sr_probabilities, key=pred.sr_probabilities.get)
