@@ -5,12 +5,18 @@ nor the addressee court. Sources, best first: labelled record lines (来电人/�
 story of the contact (接到…来电, 对方自称…, …通过微信向…), a 批示's signer (or a note on who wrote it:
 某某在…上的批示), signature lines, the issuing organ in the header, registry notes (经查…为…, 写信人…系…,
 备注：陈局即…), a 联系人 note, a self-introduction or signature in a message ("我是梅川县发改委主任李某某").
+A registry note anywhere in the text (经查，写信人某为… / “昵称”为本院副院长某某 / 1. 某某系本院副院长 / 某某现任…)
+names a caller known only by a nickname or a role and completes a named one's organ and post; so does another
+place naming the same person with organ and post (…致某某法院副院长某某的信), a mail's signature block, or an
+unsigned letter's own 申请人/提交人/发起人 line. The court under whose name a 来电记录 or 登记 was kept is not a named
+caller's unit.
 
 Conventions (one for every labelled set): the unit is the organ (a court, procuratorate, police organ with
-its 分局/派出所/支队, a party committee's or government's 办公室); a department inside a court, procuratorate,
+its 分局/派出所/支队, a party committee — 县委, 镇党委 — or a government's 办公室); a department inside a court, procuratorate,
 police organ or prison belongs to the post (民三庭庭长, 刑侦大队大队长); joined posts stay whole (党组成员、副院长);
 a note on the post is not part of it (原主任（已退休） → 原主任); an aide's post is their own (秘书, 驾驶员), a
-relative has none; a case name needs its parties (a bare cause such as 民间借贷纠纷 is none); the date is the
+relative has none; a section of another organ goes to the post too (某公司 | 财务总监, 某集团 | 党委副书记);
+a case name needs its parties (a bare cause such as 民间借贷纠纷 is none); the date is the
 contact's, not the later date a staff report was signed. Everything here is regexes over vocabularies;
 nothing is per-letter.
 """
@@ -37,7 +43,11 @@ POSITIONS = tuple(
     副司令员 司令员 政治委员 驾驶员 项目经理 法律顾问 工作人员 干警 民警 警官 干部 大队长 副大队长 检察官助理
     科员 办事员 干事 速录员 档案员 财务负责人 负责人 联络员 村委会主任 个体工商户 退休干部 退休教师
     办公室主任 办公室副主任 专职委员 审判委员会委员 党组成员 党委委员 常委委员 执行委员 副主席 副总裁
-    代理律师 辩护律师 辩护人 诉讼代理人 司法警察 教导员 教师 讲师 教授 记者 会计 出纳 工程师 管理员 经营者 业主 老板""".split()
+    代理律师 辩护律师 辩护人 诉讼代理人 司法警察 教导员 教师 讲师 教授 记者 会计 出纳 工程师 管理员 经营者 业主 老板
+    一级主任科员 二级主任科员 三级主任科员 四级主任科员 主任科员 副主任科员 一级科员 二级科员 员额法官
+    一级高级法官 二级高级法官 三级高级法官 四级高级法官 一级法官 二级法官 三级法官 四级法官 五级法官 一级检察官 二级检察官
+    三级检察官 四级检察官 五级检察官 纪检组长 纪检监察组组长 副行长 行长 总编辑 副总编辑 主编 指导员 副指导员 导诉员
+    安保人员 辅警 协警 管教民警 法务总监 法务经理 总监 副总监 总会计师 研究员 副研究员 档案管理员 网格员""".split()
 )
 # organs after which a department and a post follow: 县人民检察院 | 第六检察部检察官, 本院 | 执行局法官
 TERMINAL_ORGANS = ("人民法院", "法院", "中院", "高院", "人民检察院", "检察院", "公安局", "公安分局", "司法局", "国家安全局", "监狱", "本院",
@@ -66,7 +76,7 @@ ORGAN_SUFFIXES = tuple(
     """人民政府 政府 人民法院 法院 人民检察院 检察院 公安局 分局 派出所 常务委员会 常委会 委员会 政协
     办公室 办公厅 县委 市委 区委 省委 党委 党组 纪委 监委 政法委 工商联 联合会 协会 商会 有限公司
     股份公司 公司 集团 银行 信用社 合作社 联合社 联社 事务所 局 厅 委 办 所 院 中心 站 学校 大学 医院 社区 居委会 监狱
-    村委会 街道办事处 工会 妇联 部 镇""".split()
+    村委会 街道办事处 工会 妇联 部 镇 管委会""".split()
 )
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -76,9 +86,13 @@ SURNAMES = (
     "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
     "仲虞敖巩明佘池查麻苑迟邝谯仉訾郜冼亓汲芮蔺阙鄢楚富昝禹贲郏逄蓟璩郦雍阎茹宦庾厍晁阚鞠蒯逯缑揭邰储郗酆廉傅"
     "萧湛狄臧嵇荀甄裘缪钮宓钭糜邴隗郁胥濮扈燕冀浦闫亢过粟戈綦言诸练乜皮"
+    "丰修凤厉杭洪谌贝赖郇鄂荆庹危羊仝奚屠弘暨桓殳羿莘郈韶笪佴况匡"
 )
+# surnames that are also common words (和解, 计划, 权利): a name only when written alone as surname + two characters
+WORDLIKE_SURNAMES = "和计幸晋权班乌井习仰伯充养利别劳勾印却双咸哈堵墨夔宰容寿封居帅归惠慎於步毋沃满益盖督禄终赏闻须鱼松贡竺红宣宿束暴扶怀祖籍索薄衡隆阴钦琴汝滑牧慕戎巴弓伊苍蓬蔚"
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "申屠", "司徒",
-                     "端木", "宇文", "长孙", "呼延", "南宫", "澹台")
+                     "端木", "宇文", "长孙", "呼延", "南宫", "澹台", "钟离", "鲜于", "闻人", "万俟", "赫连", "轩辕", "太史",
+                     "公冶", "百里", "东郭", "左丘", "梁丘", "西门", "拓跋", "独孤", "第五", "公羊", "濮阳", "单于", "段干")
 
 _ONE_POSITION = "(?:常务)?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + ")(?![会处室厅]|大队|队|事务所|协会|事务)"
 # several posts joined by 、 are one position: 党组书记、局长 / 常委、宣传部部长 / 党组成员、副县长
@@ -97,7 +111,11 @@ _ANON = "(?:某某|某|××|XX|xx|＊＊|\\*\\*|ＸＸ)"
 _NAME_STOP = "同的在于称说打来向对和与及等先女电表要请让是"
 _NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff](?:(?![{_NAME_STOP}])[\u4e00-\u9fff])?)")
 _TRAILING_NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})$")
-_FULL_NAME_RE = re.compile(f"^{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})$")
+_POSTED_NAME = re.compile(f"[{WORDLIKE_SURNAMES}元][\u4e00-\u9fff]{{1,2}}(?=[，,（(；;]|$)")
+_FULL_NAME_RE = re.compile(
+    f"^(?:{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})|[{WORDLIKE_SURNAMES}][\u4e00-\u9fff]{{2}}"
+    "|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8})(?<![科庭局处室部队组院委办])$"  # 和建勇 / 买买提·艾力; not 宣教科
+)
 _LABEL_PREFIX = re.compile(
     "^(?:具信人|来信人|写信人|反映人|签名|落款|署名|申请人|联系人|发件人|发送人|来电人|来访人|过问人|当事人|名片正面|名片背面|名片)[：:]?"
 )
@@ -279,11 +297,82 @@ _NAMED_FIRST = re.compile(
     f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?:[，,]\s*(?:自称(?:是|系)?|系|是)?|自称(?:是|系)?|系|(?=[（(]))"
 )
 _ANY_NAME_FIRST = re.compile("^(?P<name>[\u4e00-\u9fff·]{2,5})[，,]\\s*(?:自称(?:是|系)?|系|是)?")
-# （写信人牛振邦系…原副院长）: the registry's note on who wrote a letter signed with a nickname
-_WRITER_NOTE = re.compile(
-    "(?:写信人|来信人|寄信人|便条书写人|留条人|经查[，,]?(?:来电人|来访人|发信人|发件人|对方|该人)?)(?:为|是|系)?"
-    "(?P<who>[^，,。；）)\n]{2,60})"
+# a registry note on who someone is: 经查，写信人何晓东为…检察官助理 / “山水一程”为本院副院长沈玉堂微信昵称 /
+# 备注：“鲍老”即本院退休干部鲍庆丰 / 核实：来电人为岳阳市人大常委会原副主任葛振声（已退休）
+_NOTE_VERB = re.compile("(?<![联关体认作行因成改更分称以视派确])(?:即|系(?![统列数])|为(?![了止主由此何准])|就是|现任|担任)")
+_NOTE_ROLE = re.compile(
+    "^(?:经查|经核实|经核对|经了解|核实|发现|其中)*(?:写信人|来信人|寄信人|便条书写人|留条人|来电人|来访人|来人|发信人|发件人|发送人"
+    "|发布者|批示人|持片人|对方|该人|该男子|该女子|过问人|当事人)?"
 )
+_NOTE_SUBJECT_EDGE = re.compile("[：:，,。；;\\s（(、【】.．\\d]")
+# a line the registry added: 备注：… / 核实：… / 登记说明：… / （收件登记：…） / 经查，…
+_NOTE_LINE = re.compile("^[（(【]?[^：:，,。]{0,10}(?:备注|核实|说明|注|登记|附注|经查|核查|核对|了解)")
+
+
+def registry_notes(text: str) -> list[tuple[str, Identity, bool, bool]]:
+    """Every note in ``text`` saying who someone is, in order: (subject — a name, a nickname without its quotes,
+    or ``""`` for a role such as 来电人/写信人 —, the identity the note gives, whether the line is a registry note,
+    whether the subject is a quoted nickname)."""
+    notes = []
+    for line in text.splitlines():
+        registry = bool(_NOTE_LINE.match(line.strip()))
+        for verb in _NOTE_VERB.finditer(line):
+            head = _NOTE_SUBJECT_EDGE.split(line[max(0, verb.start() - 24): verb.start()])[-1]
+            quoted = head.strip("“”\"「」‘’'")
+            role = _NOTE_ROLE.match(quoted).end()
+            subject = quoted[role:]
+            said_text = re.match("[^，,。；;\n]{2,60}", line[verb.end():])
+            if not said_text or not quoted or not (len(subject) <= 12 and (head != quoted or is_person_name(subject)
+                                                                           or not subject)):
+                continue  # a nickname is quoted; an unquoted subject is a name or a role
+            said = parse_identity(said_text.group(0))
+            if said.unit and (said.unit[0] in "该其此" or not (is_organ(said.unit) or _terminal_organ_end(said.unit) is not None)):
+                said = Identity(said.name, None, said.position)  # 该局在职干部: no organ named
+            if said != Identity() or is_person_name(subject):  # 经查，桑国平系该案原告之父: a name, no post
+                notes.append((subject, said, registry or role > 0, head != quoted))
+    return notes
+
+
+# where the words naming someone's organ and post before their name begin: 致|给|向… 邹城市人民法院副院长单明远
+_MENTION_START = re.compile("[，,。；;：:\n（(、“”\"【】]|致|给|向|对|找|让|请|经|由|与|和|及|在|是|系|为|即|称|将|把|被|接到|收到")
+
+
+def _mentioned(who: Identity, text: str) -> Identity:
+    """``who`` (named) completed from another place in ``text`` that names the same person with their organ and post
+    (``…致邹城市人民法院副院长单明远的信``, ``单明远副院长办公室``)."""
+    if not is_person_name(who.name or "") or (who.unit and who.position):
+        return who
+    for m in re.finditer(re.escape(who.name), text):
+        before = _MENTION_START.split(text[max(0, m.start() - 30): m.start()])[-1]
+        said = parse_identity(before + who.name) if before else Identity()
+        after = find_position(text[m.end(): m.end() + 8])
+        if not (said.unit or said.position) and after is not None and after.start() == 0:
+            said = Identity(who.name, None, after.group(0))  # 单明远副院长办公室
+        if said.unit and not (is_organ(said.unit) or _terminal_organ_end(said.unit) is not None):
+            said = Identity(said.name, None, said.position)  # 我接到院长曾国良: no organ named
+        if said.name == who.name and (said.unit or said.position):
+            return who.merged(said)
+    return who
+
+
+def _noted(who: Identity, text: str) -> Identity:
+    """``who`` completed by the registry's notes in ``text``: a note on the same name gives the unit and post it
+    lacks; when ``who`` has no proper name (none, a nickname, a role), a note on that nickname or on the
+    writer/caller names the person, and so does a registry note on a named person."""
+    named = is_person_name(who.name or "")
+    for subject, said, registry, quoted in registry_notes(text):
+        if named:
+            if who.unit and who.position:
+                return who
+            if subject == who.name and not said.name and (said.unit or said.position):
+                return Identity(who.name, said.unit, said.position).merged(who)
+            if said.name == who.name and subject in ("", who.name):
+                return said.merged(who)
+        elif said.name and (subject in ("", who.name) or quoted):  # “栾警官”为本院司法警察栾家豪
+            return said.merged(Identity(None, who.unit, who.position))
+        elif not said.name and registry and is_person_name(subject):
+            return Identity(subject, said.unit, said.position).merged(Identity(None, who.unit, who.position))
+    return who
 _NAMED_SELF = re.compile(f"自称(?:是|系|叫)?(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?=[，,。；]|$)")
 
 
@@ -300,7 +389,7 @@ def _phrase_identity(text: str) -> Identity:
             return Identity(name=lead.group(0), unit=text[lead.end():].strip(_EDGE))
         tail = _TRAILING_NAME_RE.search(text)
         organ = re.sub("^(?:我是|我系|系|是)|的$", "", text[: tail.start()]) if tail else ""
-        if tail and is_organ(organ):  # 德清县公安局（的）魏某
+        if tail and (is_organ(organ) or _terminal_organ_end(organ) == 0):  # 德清县公安局（的）魏某
             return Identity(name=tail.group(0), unit=organ.strip(_EDGE))
         return _free_post(text)
     before, after = text[: pos.start()], text[pos.end():]
@@ -323,7 +412,8 @@ def _phrase_identity(text: str) -> Identity:
     if re.fullmatch(_SURNAME, before) and not _NAME_RE.match(after):
         return Identity(name=text[: pos.end()], position=pos.group("pos"))  # 张局长: how the speaker is called
     name = None
-    after_name = _NAME_RE.match(after)
+    # the name after a post: 苏景和 whole when it is all that follows; 计志鸿，由… with a surname that is also a word
+    after_name = _FULL_NAME_RE.match(after) or _NAME_RE.match(after) or _POSTED_NAME.match(after)
     if after_name:
         name = after_name.group(0)
     else:
@@ -352,6 +442,9 @@ def _phrase_identity(text: str) -> Identity:
         unit, position = unit + "办公室", position.replace("办公室", "", 1)  # 区委办公室 | 副主任: an organ of its own
     if unit and _SOMEONE_ELSE.search(unit):  # 其姑父为省里 | 副省长, 帮区里一位 | 局长: another person's post
         return Identity(name=name)
+    party = re.match("党(?:工)?委(?=.)", position) if unit and re.search("(?:镇|乡|街道)$", unit) else None
+    if party:  # 牛田镇党委书记: a township's party committee is the organ, 书记 the post
+        unit, position = unit + party.group(0), position[party.end():]
     return Identity(name=name, unit=unit, position=position)
 
 
@@ -390,10 +483,28 @@ def _split_department(unit: str, position: str) -> tuple[str, str]:
     court, procuratorate, police or prison belongs to the post, not to the unit."""
     end = _terminal_organ_end(unit)
     if end is None:
-        return unit, position
+        return _split_function(unit, position)
     tail = unit[end:]
     if tail and _DEPARTMENT_TAIL.match(tail):
         return unit[:end], tail + position
+    return unit, position
+
+
+# a company's or school's party committee is part of the post (威海市水务集团有限公司 | 党委副书记)
+_INNER_PARTY = re.compile("(?<=公司|集团|大学|学院|医院|学校|银行|协会|商会|报社)(?:党委|党组|党总支|党支部)$")
+
+
+def _split_function(unit: str, position: str) -> tuple[str, str]:
+    """``某公司财务`` + ``总监`` → ``某公司`` + ``财务总监``: a unit that is no organ but begins with one keeps the
+    organ; the rest (a function or section of it), like a company's 党委, goes to the post."""
+    party = _INNER_PARTY.search(unit)
+    if party:
+        return unit[: party.start()], unit[party.start():] + position
+    if is_organ(unit):
+        return unit, position
+    for cut in range(len(unit) - 2, max(len(unit) - 9, 1), -1):
+        if is_organ(unit[:cut]) and re.fullmatch("(?:(?!某)[\u4e00-\u9fff]){2,}", unit[cut:]):
+            return unit[:cut], unit[cut:] + position
     return unit, position
 
 
@@ -469,9 +580,9 @@ _RECORDER_LINE = re.compile("^(?:报告人|记录人|接听人|承办人|经办�
 _NARRATIVE = re.compile(
     "^(?:[^。；]{0,40}?(?:日|时|分|\\d|左右|许|上午|下午|晚上|中午|晚|会后|结束后|门口)[，,]"
     "|[\\d〇一二三四五六七八九十年月日时分上下午晚中许左右:：\\s]{2,20})?(?P<who>[^，。；,]{2,60}?)"
-    "(?P<how>给我|向我|来到|到我|在院|在我院|在本院|在微信|在一次|通过|托人|用手机|打电话|打来电话|找到我|拦住我|让门卫|发来|留了|寄来"
+    "(?P<how>给我|向我|来到|到我|在院|在我院|在本院|在微信|在一次|通过|托人|用手机|打电话|打来电话|(?<!接到)(?<!接听)(?<!收到)(?<!的)来电|致电|打到|打至|找到我|拦住我|让门卫|发来|留了|寄来"
     "|叫住|找到|拦住|转来|另附|批转|签批|向[^，。；]{1,30}?(?:询问|打听|了解|说情|提出|表示|要求|递交|转交|发送)"
-    "|将[^，。；]{1,30}?(?:交给|递给|塞给|转给)|进入|来我院|到[^，。；]{0,8}?(?:办公室|组|庭|局|室|中心))"
+    "|将[^，。；]{1,30}?(?:交给|递给|塞给|转给)|进入|来我院|来院|来庭|到[^，。；]{0,8}?(?:办公室|组|庭|局|室|中心))"
     "(?P<rest>[^。；]{0,20})"
 )
 # 接到本院聘用驾驶员龚家乐来电 / 收到微信好友"雷所"的消息 — the staff member received the contact
@@ -479,12 +590,14 @@ _RECEIVED = re.compile(
     "(?:接到|接听|收到)(?P<who>[^，。；,]{2,60}?)(?:打来|发来)?的?(?P<how>来电|电话|短信|微信|消息|邮件|信息|便条|名片|转来|转交|送来)"
 )
 # 对方自称是某检察院…谯文斌 / 经核实为某派出所所长雷志坚 — who the caller or sender really is
-_CLAIMED = re.compile("(?:经核实(?:，[^，。；]{0,12})?为|对方(?:自)?称(?:是|系)?|自称(?:是|系))(?P<who>[^，,。；！？]{2,50})")
+_CLAIMED = re.compile("(?:经核实(?:，[^，。；]{0,12})?为|对方(?:自)?称(?:是|系)?|自称(?:是|系)?)(?P<who>[^，,。；！？“”\"]{2,50})")
+# 来人喻思远，自称… / 来电人蔺骁: a story opening with the visitor's or caller's role and name
+_ROLE_NAMED = re.compile(f"(?:^|[，,。；])(?:来人|来电人|来访人|来信人|过问人|发信人)(?P<name>{_NAME_RE.pattern})")
 _LABEL_LINE = re.compile("^[^：:，。；]{1,8}[：:]")
 # a staff member's record of a contact, told as a story: 过问记录, 情况说明, 工作日志
 _REPORT_TITLE = re.compile("记录|登记|情况说明|情况报告|日志|过问")
 # the form of contact a report's first sentence names (checked in order; in person when none)
-NARRATIVE_FORMS = (("SMS_IM", ("短信", "微信", "邮件", "留言", "QQ")), ("PHONE", ("电话", "来电", "手机", "座机")),
+NARRATIVE_FORMS = (("SMS_IM", ("短信", "微信", "邮件", "留言", "QQ")), ("PHONE", ("电话", "来电", "致电", "手机", "座机")),
                    ("OTHER", ("便条", "名片", "纸条")), ("DOCUMENT", ("转来", "转交", "批转", "签批", "另附")),
                    ("LETTER", ("寄来", "一封信", "来信")))
 
@@ -509,6 +622,9 @@ def find_narrative(segments: Segments, unstructured: bool = False) -> Narrative 
     for line in (segments.body or "").splitlines()[:3]:
         received, claimed = _RECEIVED.search(line), _CLAIMED.search(line)
         told = parse_identity(claimed["who"]) if claimed else Identity()
+        role = _ROLE_NAMED.search(line.strip())
+        if role and told.name in (None, role["name"]):
+            return Narrative(Identity(role["name"]).merged(told), line)
         if received:
             who = parse_identity(received["who"])
             if told.name or who.name:
@@ -596,6 +712,26 @@ def _message_signature(body: str, who: Identity) -> Identity:
     return who
 
 
+_CONTACT_TAIL = re.compile("(?:电话|手机|邮箱|传真|地址|Tel|TEL|E-?mail|email)[：:\\s]?.*$")
+
+
+def _signature_block(body: str, who: Identity) -> Identity:
+    """``who`` completed from a mail's signature block: the sender's name alone on a line, then their organ and post
+    on the next lines (``柯文斌`` / ``安庆市中级人民法院研究室`` / ``副主任　电话…``)."""
+    lines = [line.strip() for line in body.splitlines()]
+    if not is_person_name(who.name or "") or who.name not in lines:
+        return who
+    start = lines.index(who.name) + 1
+    block = []
+    for line in lines[start: start + 3]:
+        line = _CONTACT_TAIL.sub("", line).strip(_EDGE)
+        if not line or line.startswith((">", "＞")) or len(line) > 30:
+            break
+        block.append(line)
+    said = parse_identity("".join(block) + who.name) if block else Identity()
+    return who.merged(said) if said.name == who.name else who
+
+
 def _first_person(value: str) -> str:
     """The first of several people a record names (``皮建伟（自称在区委上班）、唐某某（被执行人）``)."""
     depth = 0
@@ -609,12 +745,17 @@ def _first_person(value: str) -> str:
     return value
 
 
+# a letter's own line naming who applies or submits it (申请人（案外人）：…), read when no one signs
+_APPLICANT_LINE = re.compile("^(?:申请人|提交人|具信人|来信人|反映人|发起人)(?:[（(][^（）()]{1,8}[）)])?[：:](?P<who>.+)$", re.M)
+_TRAILING_NOTE = re.compile("[（(][^（）()]*[）)]?$")
+
+
 def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None = None, text: str = "") -> Identity:
     """The sender/caller/signer, from the best source that names each part (see module docstring); ``text`` is the
     whole letter, searched for a note on who wrote a 批示 (``某某在…上的批示``)."""
     labels = layout.labels
     if narrative is not None and layout.kind != "record":
-        return narrative.who
+        return _mentioned(_noted(narrative.who, text), text)
     who = Identity()
     if layout.kind in ("record", "email"):
         who = parse_identity(_first_person(labels.get("name", "")))
@@ -628,6 +769,8 @@ def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None 
             who = parse_identity(alias["who"]).merged(who) if alias else who
     if layout.kind in ("chat", "email"):
         who = _message_signature(segments.body or "", who)
+    if layout.kind == "email":
+        who = _signature_block(segments.body or "", who)
     if layout.kind in ("chat", "email") and not is_person_name(who.name or ""):
         said = _CLAIMED.search(segments.body or "") or _INTRO.search(segments.body or "")
         told = parse_identity(said.group(1)) if said else Identity()
@@ -636,32 +779,36 @@ def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None 
     for line in (segments.signature or "").splitlines() if layout.kind != "record" else ():
         if not _RECORDER_LINE.match(line):  # the member of staff who wrote it down is not the intervener
             who = who.merged(parse_identity(line))
+    kept = None
     if segments.header and layout.kind != "record":  # a record's header is the court that kept it
         header = segments.header.splitlines()[0]
         header = header[:-2] if header.endswith("文件") else header
         if is_organ(header) and who.unit and who.unit != header and header.endswith(who.unit):
             who = Identity(who.name, header, who.position)  # a signature broken across lines: 社会保 / 障局
+        kept = header if who.unit is None and _REPORT_TITLE.search("".join(text.splitlines()[:3])) else None
         who = who.merged(Identity(unit=header if is_organ(header) else None))
     described = _DESCRIBED_INSTRUCTION.search(segments.body or "" if layout.kind == "record" else text)
     if described and layout.kind not in ("chat", "email"):
         said = parse_identity(described["who"])
         if said.name and who.name in (None, said.name):
             who = said.merged(who)
-    if who.name and not (who.unit and who.position):  # 备注：蒙家骏系某法院副院长
-        later = re.search(re.escape(who.name) + "(?:系|是|为|，系)(?P<id>[^，,。；\n]{2,40})", text)
-        said = parse_identity(later["id"]) if later else Identity()
-        if not said.name:
-            who = who.merged(said)
-    noted = _WRITER_NOTE.search(text) if layout.kind in ("letter", "unknown", "record") else None
-    said = parse_identity(noted["who"]) if noted else Identity()
-    if said.name and who.name in (None, said.name):
-        who = said.merged(who)
+    who = _noted(who, text)
     if labels.get("contact"):
         who = who.merged(parse_identity(labels["contact"]))
+    applicant = _APPLICANT_LINE.search(text) if layout.kind in ("letter", "unknown") and who == Identity() else None
+    if applicant:  # 申请人：浙江瓯正律师事务所 律师 凤嘉怡（被告…的委托诉讼代理人）: the lawyer or party who applies
+        value = _first_person(applicant["who"])
+        first = _TRAILING_NOTE.sub("", re.split("[，,]", value)[0])  # 天水市第一人民医院（被告），委托诉讼代理人 某
+        noted = _NAME_NOTE.match(value)  # 邵启明（诸城市人民法院副院长，分管刑事审判）: the note says who
+        said = (Identity(unit=first) if is_organ(first)
+                else parse_identity(value if noted else _TRAILING_NOTE.sub("", value)))
+        who = said if said.name or said.unit else who
     intro = _INTRO.search(segments.body or "")
     if intro and layout.kind in ("letter", "email", "unknown", "chat"):  # a 批示's body is someone else's petition
         who = who.merged(parse_identity(intro["id"]))
-    return who
+    if kept and who.name and who.unit == kept:  # 来电记录 under a court's name: the court kept it, the caller is named
+        who = Identity(who.name, None, who.position)
+    return _mentioned(who, text)
 
 
 def _date(layout: Layout, segments: Segments, text: str, told: bool = False) -> str | None:
@@ -677,7 +824,7 @@ def _date(layout: Layout, segments: Segments, text: str, told: bool = False) -> 
 
 # posts held only in a court: named without a unit, they are the receiving court's own staff
 _COURT_POST = re.compile("院长|庭长|审判长|审判员|法官|执行员|书记员|法警|司法警察|人民陪审员|审判委员会|专职委员|^执行局")
-_OWN_COURT = re.compile("^(?:本院|我院|院里|咱们院|咱院)$")
+_OWN_COURT = re.compile("^(?:本院|我院|院里|咱们院|咱院|贵院|你院)$")
 _COURT_NAME = re.compile(
     "[\u4e00-\u9fff]{2,14}?(?:县|区|市|旗|州)(?:中级|第[一二三四五六七八九十]+)?人民法院|[\u4e00-\u9fff]{2,6}?省高级人民法院"
 )
@@ -685,7 +832,7 @@ _COURT_LEAD = re.compile("^(?:.*?(?:接到|收到|来到|经查|核实|系|是|�
 
 
 def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
-    """``本院`` (the receiving court itself) as the court's name when the letter names it, else as written."""
+    """``本院`` / ``贵院`` (the receiving court itself) as the court's name when the letter names it, else as written."""
     if not unit or not _OWN_COURT.match(unit):
         return unit
     for part in (segments.header, segments.addressee, *text.splitlines()):

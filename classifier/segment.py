@@ -53,6 +53,7 @@ _NOT_ADDRESSEE = re.compile("^(?:抄送|抄报|附件|联系人|联系电话|电
 _BRACKETED_NOTE = re.compile("^[（(][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]$")
 _GREETING = re.compile("^(?:尊敬的|敬爱的|致)|[：:]$")
 _CLOSING = re.compile("^(?:此致|敬礼|特此|此复|妥否|请函复|为盼|为荷|致以|顺祝|祝好|谢谢)")
+_APPENDIX = re.compile("^[【\\[［][^】\\]］]{0,16}(?:登记|备注|说明|附注|核实|注)[】\\]］]")
 _CC = re.compile("^(?:抄送|抄报)[：:]?")
 _PRINTED = re.compile("日\\s*印发$|^印发[：:]")  # 版记: …办公室 2023年12月18日印发
 _CONTACT = re.compile("^[（(]?(?:联系人|联系电话|电话|附注|此件)|^[（(](?:介质|存储介质|存储|注|备注)[：:]")
@@ -61,12 +62,12 @@ _CONTACT_WHO = re.compile("联系人[：:]?(?P<who>[^，,；;：:（）()\\d]+)"
 _RECORD_LABELS = {
     "recorded_at": "记录时间",
     "time": "来电时间|来访时间|过问时间|通话时间|接待时间|谈话时间|接听时间|时间|日期",
-    "name": "来电人姓名|来访人姓名|过问人姓名|来访人员|来电人自报|来电人自称|寄件人|送件人|来电人|来访人|来访者|过问人|来电者|发信人自述|发信人|发送人|姓名|来电|来人",
+    "name": "来电人姓名|来访人姓名|过问人姓名|来访人员|来电人自报|来电人自称|寄件人|送件人|来电人|来访人|来访者|过问人|来电者|发信人自述|发信人|发送人|姓名|来电|来人|被核查人|被谈话人|谈话对象",
     "position": "职务|职位|身份",
     "unit": "工作单位|所在单位|来电单位|来访单位|单位",
     "phone": "联系电话|来电号码|电话号码|发送号码",
     "case": "案号|涉及案件|所涉案件|相关案件|案件名称|案件|事项",
-    "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|通话要点|内容|事由|情况",
+    "content": "来电内容|来访内容|过问内容|谈话内容|反映内容|主要内容|通话要点|通话摘要|通话内容|谈话要点|谈话摘要|内容|事由|情况",
     "recorder": "记录人签名|记录人|记录员|记录|接听|接听人|接待人员|接待人|接电话|接电人|接收人|受话人|报告人|登记人",
     "target": "被过问人",  # the member of staff who was asked: never the intervener
     "handling": "处理|处理情况|答复",
@@ -74,6 +75,7 @@ _RECORD_LABELS = {
     "present": "在场人员|参加人员|在场人签字|在场人|在场",
     "channel": "过问方式|来电方式|方式",
 }
+_TEXT_KEYS = ("content", "handling", "case")  # labels whose value may run on over several paragraphs
 _LABEL_KEY = {label: key for key, labels in _RECORD_LABELS.items() for label in labels.split("|")}
 _LABEL_RE = re.compile(
     "(?:^|(?<=[\\s，,。；;]))(?P<label>" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + ")\\s*[：:]"
@@ -84,7 +86,7 @@ _EMAIL_ADDRESS = re.compile(r"[<＜(（][^<>＜＞()（）]*@[^<>＜＞()（）]
 _COUNTERPART = re.compile("^(?:对方|联系人|发信人自述|发信人|发送人|来信人|发件人|对话人)[：:](?P<who>.+)$")
 # 2024-03-12 09:15 老王：消息 — a stamped message on one line
 _STAMPED_LINE = re.compile(
-    r"^(?:(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d]{1,16})[：:](?P<msg>.*)$"
+    r"^(?:(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d（(]{1,16}(?:[（(][^（）()：:]{2,40}[）)])?)[：:](?P<msg>.*)$"
 )
 _NOT_SPEAKER = re.compile(
     "存储介质|介质|截图|时间|日期|备注|说明|内容|地点|对方|记录|号码|回复|自述|来自|处理|发信|过问人|原文|附件|主题|案件|案号|登记|单位|情况"
@@ -97,8 +99,19 @@ _CHAT_LINE = re.compile("^(?P<who>[\u4e00-\u9fffA-Za-z·（）()]{1,16})[：:](?
 # 杭月梅（苏州市吴中区人大常委会主任）： — a speaker on a line of its own, the message below
 _SPEAKER_LINE = re.compile("^(?P<who>[\u4e00-\u9fffA-Za-z·]{1,12}(?:[（(][^（）()]{2,40}[）)])?)[：:]$")
 _SELF = re.compile("^(?:我|本人|自己)$|承办|书记员")
-_NAME_DATE = "(?P<name>[\u4e00-\u9fff]{2,12})(?P<date>(?:(?:19|20)\\d{2}年)?\\d{1,2}月\\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}日)"
-_INSTRUCTION_INLINE = re.compile(f"^(?P<instr>.*[。！；，,]){_NAME_DATE}$")
+_NAME_DATE = ("(?P<name>[\u4e00-\u9fff]{2,12})(?P<date>(?:(?:19|20)\\d{2}年)?\\d{1,2}月\\d{1,2}[日号]"
+              "|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}日|(?<![\\d.])\\d{1,2}\\.\\d{1,2}(?![\\d.]))")
+# a 批示 quoted on one line and signed at its end: “刑庭：请阅。……郝建军 5月9日” / …谢谢！祝宏斌 9.21
+_INSTRUCTION_INLINE = re.compile(f"^[“\"]?(?P<instr>.*[。！；，,]){_NAME_DATE}[”\"]?$")
+_DOTTED_DATE = re.compile("^(?P<m>\\d{1,2})\\.(?P<d>\\d{1,2})$")
+
+
+def _written_date(date: str | None) -> str | None:
+    """A signer's date as the date parser reads it: ``9.21`` → ``9月21日``; others unchanged."""
+    m = _DOTTED_DATE.match(date or "")
+    return f"{m['m']}月{m['d']}日" if m else date
+
+
 _INSTRUCTION_VERB = re.compile("请|阅|处理|办理|酌处|关注|研究|核实|落实|妥处")
 _READ_ORDER = re.compile("阅(?:处|研|示|办|知)?[。，,；]|阅$|【批示件】")
 _INSTRUCTION_LABEL = re.compile("^(?P<who>[^：:，。]{0,20}?)批示[：:](?P<instr>.*)$")
@@ -133,13 +146,19 @@ def _labelled(raw_lines: list[str]) -> tuple[list[tuple[str, str, str]], int]:
     """(key, label, value) for every ``标签：值`` in order, and the index of the first labelled line."""
     items: list[tuple[str, str, str]] = []
     first = len(raw_lines)
+    paragraph_ended = False
     for i, line in enumerate(raw_lines):
         marks = list(_LABEL_RE.finditer(line))
+        if not line.strip():
+            # a blank line ends a short value already given (记录人：某 / 在场：某), not a text (内容：…)
+            paragraph_ended = bool(items and items[-1][2] and items[-1][0] not in _TEXT_KEYS)
+            continue
         if not marks or marks[0].start() > 0:
-            if items:  # continuation of the previous value
+            if items and not paragraph_ended:  # continuation of the previous value
                 key, label, value = items[-1]
                 items[-1] = (key, label, f"{value}\n{squeeze(line)}".strip())
             continue
+        paragraph_ended = False
         first = min(first, i)
         for j, m in enumerate(marks):
             end = marks[j + 1].start() if j + 1 < len(marks) else len(line)
@@ -295,10 +314,13 @@ def _split_addressee(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _split_footer(lines: list[str]) -> tuple[list[str], str | None]:
-    """Lines before the 版记 (抄送 / 印发) without 附注 lines (联系人, 电话, a bracketed note closing the letter such as
+    """Lines before the 版记 (抄送 / 印发) or a registry heading (【收件登记】) without 附注 lines (联系人, 电话, a bracketed note closing the letter such as
     ``（由门卫转交，2024年3月11日登记）``), and the 抄送 text."""
     end, cc = len(lines), None
     for j, line in enumerate(lines):
+        if j > 0 and _APPENDIX.match(line):  # 【执行局登记】: what follows is the registry's note, not the letter
+            end = j
+            break
         if _CC.match(line) or _PRINTED.search(line):
             end = j
             cc = _join([x for x in lines[j:] if not _PRINTED.search(x)]) if _CC.match(line) else None
@@ -393,12 +415,12 @@ def _instruction(lines: list[str]) -> tuple[set[int], str, str | None, str] | No
             instr = instr[: tail.start()] if tail else instr
             below, signed, date = _signed_below(lines, end)
             below |= set(range(i + 1, end + 1))
-            date = tail["date"] if tail else date
+            date = _written_date(tail["date"]) if tail else date
             signer = _instruction_signer(m["who"], tail["name"] if tail else signed)
             return {i} | below, signer, date, instr
         m = _INSTRUCTION_INLINE.match(line)
         if m and _INSTRUCTION_VERB.search(m["instr"]) and parse_identity(m["name"]).name:
-            return {i}, m["name"], m["date"], m["instr"]
+            return {i}, m["name"], _written_date(m["date"]), m["instr"].lstrip("“\"")
         if i < 4 and _READ_ORDER.search(line):
             below, signer, date = _signed_below(lines, i)
             if signer and date:

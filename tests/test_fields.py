@@ -262,3 +262,127 @@ def test_a_staff_report_is_dated_by_the_contact_not_by_its_signature() -> None:
     fields = segment(report).fields
     assert (fields.name, fields.unit, fields.position, fields.date, fields.form) == (
         "仉国华", "黑龙江省高级人民法院", "执行局干部", "2024-10-29", "PHONE")
+
+
+def test_a_chat_nickname_is_resolved_by_a_quoted_note_far_below() -> None:
+    chat = ("【微信截屏整理】存储介质：承办人手机\n3月2日 20:01 “青山不老”：小何，那个上诉案合议了吗？\n"
+            "3月2日 20:05 何静（承办法官）：还没有。\n承办人注：“青山不老”为本院副院长邝明达微信昵称。\n"
+            "记录人：何静\n梧州市中级人民法院")
+    assert _who(chat) == ("邝明达", "梧州市中级人民法院", "副院长")
+
+
+def test_a_registry_note_on_the_writer_completes_an_unsigned_post() -> None:
+    letter = ("樊法官：\n您承办的那个案子，被告的父亲是我的老同事，请您多关照。\n钟离文博\n2025年3月1日\n"
+              "（经查，写信人钟离文博为长沙市天心区人民检察院第二检察部检察官助理。）")
+    assert _who(letter) == ("钟离文博", "长沙市天心区人民检察院", "第二检察部检察官助理")
+
+
+def test_a_caller_identified_by_a_later_finding_not_by_what_they_called_themselves() -> None:
+    record = ("电话记录\n来电时间：2025年6月1日\n接听人：民一庭 法官 祁悦\n\n来电人称“省院的小晏”，询问开庭时间。\n\n"
+              "核实：经向政治部查询，来电人晏子豪系江苏省高级人民法院民事审判第一庭法官助理。\n记录人：祁悦")
+    assert _who(record) == ("晏子豪", "江苏省高级人民法院", "民事审判第一庭法官助理")
+
+
+def test_a_note_on_someone_else_does_not_replace_a_named_signer() -> None:
+    letter = ("姚法官：\n我侄子的案子请多费心。\n市政协副主席 贝建平\n2025年5月2日\n备注：原告系贝建平的侄子。")
+    assert _who(letter) == ("贝建平", "市政协", "副主席")
+
+
+def test_a_paragraph_after_a_record_label_is_the_story_not_the_recorders_name() -> None:
+    record = ("口头过问记录\n时间：2025年4月2日 15:00\n地点：执行局局长办公室\n在场人员：执行局局长 管某\n记录人：罗翠\n\n"
+              "来人喻思远，自称中共宁乡市委办公室秘书，拿来一份材料请执行局参考。")
+    fields = segment(record).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == ("喻思远", "中共宁乡市委办公室", "秘书", "ORAL")
+
+
+def test_a_caller_named_after_the_role_word_inside_the_story() -> None:
+    note = ("电话记录　2024年8月22日 20:10\n来电人甘宝成自称县委书记的岳父，打至家事庭法官手机，要求私下调解。")
+    assert segment(note).fields.name == "甘宝成"
+
+
+@pytest.mark.parametrize("name", ["欧阳建", "司马强", "钟离文博", "鲜于斌", "和建勇", "谌立平", "庹德明", "买买提·艾力"])
+def test_rarer_surnames_compound_surnames_and_minority_names_are_names(name: str) -> None:
+    assert parse_identity(f"{name}（签名）").name == name or parse_identity(name).name == name
+
+
+def test_a_word_that_starts_with_a_rare_surname_is_not_a_name() -> None:
+    assert parse_identity("宣教科").name is None
+    assert parse_identity("和解").name is None
+
+
+def test_posts_outside_the_fixed_list_and_a_companys_party_committee() -> None:
+    assert parse_identity("安徽省高级人民法院审判管理处二级主任科员闵晓东") == Identity(
+        "闵晓东", "安徽省高级人民法院", "审判管理处二级主任科员")
+    assert parse_identity("威海市水务集团有限公司党委副书记、总经理宦永刚") == Identity(
+        "宦永刚", "威海市水务集团有限公司", "党委副书记、总经理")
+    assert parse_identity("厦门嘉禾供应链管理有限公司财务总监祁梦瑶") == Identity(
+        "祁梦瑶", "厦门嘉禾供应链管理有限公司", "财务总监")
+
+
+def test_an_unsigned_application_names_the_lawyer_or_the_organisation_that_applies() -> None:
+    lawyer = "案号：(2025)浙0324民初2231号\n申请人：浙江瓯正律师事务所 律师 凤嘉怡（被告的委托诉讼代理人）\n申请事项：延期开庭"
+    assert _who(lawyer) == ("凤嘉怡", "浙江瓯正律师事务所", "律师")
+    party = "诉讼材料提交记录\n提交人：天水市第一人民医院（被告），委托诉讼代理人 宋志鹏\n材料：答辩状"
+    assert _who(party) == (None, "天水市第一人民医院", None)
+
+
+def test_a_numbered_registry_note_below_a_heading_identifies_the_signer() -> None:
+    note = ("执行局 吴局长：\n那个案子分配的时候，麻烦照顾一下我叔伯兄弟。\n\n单于明\n1月17日\n\n【执行局登记】\n"
+            "1. 单于明系本院副院长，不分管执行；\n2. 便条原件存档。\n登记人：执行局综合科 于丹　2025年1月20日\n"
+            "（便条写在营口市站前区人民法院信笺上）")
+    assert _who(note) == ("单于明", "营口市站前区人民法院", "副院长")
+
+
+def test_the_court_that_kept_a_call_record_is_not_the_callers_unit() -> None:
+    record = ("珠海市香洲区人民法院\n来电记录\n\n时间：2025年3月6日 17:45\n\n"
+              "来电人称：“陈法官您好，我叫莫可欣，我爸爸是莫副市长。”请求私下见面。\n\n"
+              "核实情况：来电人莫可欣系珠海市某副市长之女。\n记录人：刘沛")
+    assert _who(record) == ("莫可欣", None, None)
+
+
+def test_a_mail_signature_block_gives_the_senders_organ_and_post() -> None:
+    mail = ("发件人：柯文斌 <kewb@example.cn>\n收件人：舒楠 <sn@example.cn>\n日期：2025年10月14日 17:58\n主题：材料\n\n"
+            "舒法官：\n附件是朋友转给我的几份材料，你参考一下。\n——\n柯文斌\n安庆市中级人民法院研究室\n副主任　电话 0556-55*****")
+    assert _who(mail) == ("柯文斌", "安庆市中级人民法院", "研究室副主任")
+
+
+def test_a_signer_is_completed_from_where_the_letter_names_them_with_organ_and_post() -> None:
+    text = ("【来信首页页眉手写批示】\n请执行局郑局长阅。能否考虑分期履行。\n单明远　6月3日\n"
+            "【附：某机械制造有限公司致邹城市人民法院副院长单明远的信，共4页】")
+    assert _who(text) == ("单明远", "邹城市人民法院", "副院长")
+
+
+def test_a_quoted_instruction_signed_with_a_dotted_date() -> None:
+    text = ("门卫转交物品登记\n名片背面手写：\n“项法官：持片人是我的老同学，他的官司在您手上，请您多关心，早点判下来。谢谢！祝宏斌 9.21”\n"
+            "经核对，祝宏斌现任衢州市交通运输局局长。\n登记人：洪晓静　2025年9月22日")
+    fields = segment(text).fields
+    assert (fields.name, fields.unit, fields.position) == ("祝宏斌", "衢州市交通运输局", "局长")
+    assert fields.date == "2025-09-21"
+
+
+def test_the_whole_name_after_a_post_even_with_a_stop_character_or_a_wordlike_surname() -> None:
+    assert parse_identity("宁远区政协副主席　苏景和") == Identity("苏景和", "宁远区政协", "副主席")
+    assert parse_identity("邕北区教育局局长 计志鸿，由一名工作人员陪同") == Identity("计志鸿", "邕北区教育局", "局长")
+
+
+def test_a_township_party_committee_is_the_unit_and_its_secretary_the_post() -> None:
+    assert parse_identity("牛田镇党委书记巫海平") == Identity("巫海平", "牛田镇党委", "书记")
+    assert parse_identity("城关街道党工委副书记 阮明") == Identity("阮明", "城关街道党工委", "副书记")
+
+
+def test_a_one_paragraph_call_record_names_who_rang_not_who_took_the_call() -> None:
+    rang = ("电话记录：2025年2月11日下午，漳州市中级人民法院立案庭法官助理苏振邦致电龙海区人民法院立案庭，称材料递过来先别急着立。"
+            "记录人：立案庭 陈燕飞")
+    fields = segment(rang).fields
+    assert (fields.name, fields.unit, fields.position, fields.form) == (
+        "苏振邦", "漳州市中级人民法院", "立案庭法官助理", "PHONE")
+    took = ("来电记录\n\n2025年1月8日晚，执行法官 孟泽宇 个人手机接到来电。\n来电人称：“孟法官，我是仲凯。”\n"
+            "说明：来电人仲凯为被执行人之子。\n记录人：孟泽宇")
+    assert segment(took).fields.name == "仲凯"
+
+
+def test_a_chat_speaker_written_with_a_note_on_who_they_are() -> None:
+    chat = ("企业微信消息（存储介质：承办人工作电脑，已截图）\n"
+            "3月31日 16:48 蒲海燕（重庆市第一中级人民法院审判管理处一级主任科员）：陈法官，那个案子能不能快点结？\n"
+            "3月31日 17:02 陈立：按程序办理。")
+    assert _who(chat) == ("蒲海燕", "重庆市第一中级人民法院", "审判管理处一级主任科员")
