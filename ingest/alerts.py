@@ -12,7 +12,7 @@ audit event) is raised
 An alert is written in the same transaction as the change that caused it, so it exists exactly when that
 change was committed. **Delivery is synchronous**: right after that transaction commits (a session
 ``after_commit`` hook) each alert is sent to the configured webhook (JSON POST) and e-mail hook (SMTP), each
-with a short timeout (:data:`TIMEOUT` seconds), in the same process and thread. Delivery never raises: every
+with a short timeout (:data:`ingest.alert_hooks.TIMEOUT` seconds), in the same process and thread. Delivery never raises: every
 attempt, good or failed, is appended to ``Alert.deliveries`` and recorded as an ``alert_delivery`` audit
 event, and the stage or the review that raised the alert goes on regardless. :func:`redeliver_failed`
 tries the failed channels of open alerts again.
@@ -24,22 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from typing import TYPE_CHECKING, Callable, Iterable
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import TYPE_CHECKING, Iterable
 
-import requests
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from classifier.taxonomy import SPECIAL_REPORT
-from ingest import audit
+from ingest import alert_hooks, audit
 from ingest.actor import SYSTEM_ACTOR, Actor
-from letterdesk.config import Settings
-from letterdesk.errors import ConfigurationError, InvalidRequest, InvalidState, NotFound, PermissionDenied
+from letterdesk.errors import InvalidRequest, InvalidState, NotFound, PermissionDenied
 from storage.models import Alert, Letter, Status, utcnow
 
 if TYPE_CHECKING:
@@ -50,15 +44,10 @@ log = logging.getLogger(__name__)
 PREDICTED, CONFIRMED, SERIOUS = "predicted", "confirmed", "serious"
 REASON_LABELS = {PREDICTED: "模型预测涉及特别报告事项", CONFIRMED: "审核确认涉及特别报告事项", SERIOUS: "情节严重"}
 CHANNEL_LABELS = {"webhook": "Webhook", "mail": "电子邮件"}
-TIMEOUT = 5.0  # seconds, per delivery attempt (connect and read each)
 REASON_MAX = 500  # characters of the reason given when marking a letter serious
 LETTER_PATH = "/letters/{id}"  # where the desk shows a letter (relative to the desk's address)
 LIST_LIMIT = 500
 _PENDING = "letterdesk.alerts.pending"  # key in Session.info: (runtime, alert id) to deliver after commit
-
-
-class DeliveryFailed(Exception):
-    """A delivery channel answered, but not with success; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -120,19 +109,6 @@ class LetterAlerts:
     letter_id: int
     serious: bool
     open_alerts: tuple[AlertView, ...]
-
-
-@dataclass(frozen=True)
-class MailTarget:
-    """``smtp[s]://user:pass@host:port?from=a@x&to=b@x,c@x`` taken apart."""
-
-    tls: bool
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    sender: str
-    recipients: tuple[str, ...]
 
 
 # --- raising --------------------------------------------------------------------------------------
@@ -308,95 +284,6 @@ def acknowledge(rt: "Runtime", alert_id: int, actor: Actor) -> AlertView:
 # --- delivery -------------------------------------------------------------------------------------
 
 
-def mail_target(url: str) -> MailTarget:
-    """Parse ``LETTERDESK_ALERT_MAIL_URL``; :class:`ConfigurationError` when it cannot be used."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    recipients = tuple(a.strip() for value in query.get("to", []) for a in value.split(",") if a.strip())
-    sender = (query.get("from") or [""])[0].strip()
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or not sender or not recipients:
-        raise ConfigurationError("LETTERDESK_ALERT_MAIL_URL 应形如 smtp[s]://用户:密码@主机:端口?from=发件人&to=收件人"
-                                 " (scheme, host, from and to are required)")
-    tls = parts.scheme == "smtps"
-    try:
-        port = parts.port or (465 if tls else 25)
-    except ValueError as exc:
-        raise ConfigurationError("LETTERDESK_ALERT_MAIL_URL 的端口无效 (invalid port)") from exc
-    return MailTarget(tls, parts.hostname, port, unquote(parts.username) if parts.username else None,
-                      unquote(parts.password) if parts.password else None, sender, recipients)
-
-
-def webhook_payload(alert: AlertView) -> dict:
-    """The JSON body POSTed to the webhook."""
-    return {
-        "alert_id": alert.id,
-        "letter_id": alert.letter_id,
-        "filename": alert.filename,
-        "reason": alert.reason,
-        "reason_label": alert.reason_label,
-        "codes": [{"code": c.code, "name": c.name} for c in alert.codes],
-        "message": alert.message,
-        "letter_path": alert.letter_path,
-        "raised_by": alert.raised_by,
-        "created_at": alert.created_at.isoformat(),
-    }
-
-
-def mail_message(alert: AlertView, target: MailTarget) -> EmailMessage:
-    """The e-mail for ``alert`` (Chinese subject and body)."""
-    from ingest.deadlines import CHINA_TZ  # here, not at the top: ingest.deadlines imports ingest.stages → us
-
-    msg = EmailMessage()
-    msg["Subject"] = f"【来信提醒】来信 #{alert.letter_id} {alert.reason_label}"
-    msg["From"] = target.sender
-    msg["To"] = ", ".join(target.recipients)
-    items = "\n".join(f"  {c.code} {c.name}" for c in alert.codes) or "  （无）"
-    at = alert.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-    msg.set_content(f"{alert.message}\n\n提醒原因：{alert.reason_label}\n特别报告事项：\n{items}\n"
-                    f"来信：#{alert.letter_id}「{alert.filename}」，在登记台打开 {alert.letter_path}\n"
-                    f"提出人：{alert.raised_by}\n时间：{at}（北京时间）\n提醒编号：{alert.id}\n")
-    return msg
-
-
-def _post_webhook(url: str, alert: AlertView) -> str:
-    response = requests.post(url, json=webhook_payload(alert), timeout=TIMEOUT, allow_redirects=False)
-    if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"对方返回 HTTP {response.status_code}")
-    return f"HTTP {response.status_code}"
-
-
-def _send_mail(url: str, alert: AlertView) -> str:
-    target = mail_target(url)
-    connect = smtplib.SMTP_SSL if target.tls else smtplib.SMTP
-    extra = {"context": ssl.create_default_context()} if target.tls else {}
-    with connect(target.host, target.port, timeout=TIMEOUT, **extra) as smtp:
-        if target.username:
-            smtp.login(target.username, target.password or "")
-        refused = smtp.send_message(mail_message(alert, target))
-    if refused:
-        raise DeliveryFailed(f"部分收件人被拒收：{', '.join(sorted(refused))}")
-    return f"已发送至 {len(target.recipients)} 个收件人"
-
-
-def _channels(settings: Settings) -> dict[str, tuple[str, Callable[[str, AlertView], str]]]:
-    """Configured channels: name → (URL, sender)."""
-    channels = {"webhook": (settings.alert_webhook_url, _post_webhook), "mail": (settings.alert_mail_url, _send_mail)}
-    return {name: pair for name, pair in channels.items() if pair[0]}
-
-
-def _describe(exc: Exception) -> str:
-    """A short reason for a failed attempt that never repeats the URL (it may hold a token or a password)."""
-    if isinstance(exc, requests.Timeout):
-        return f"超时（{TIMEOUT:g} 秒）(timeout)"
-    if isinstance(exc, requests.ConnectionError):
-        return "无法连接 (connection failed)"
-    if isinstance(exc, ConfigurationError):
-        return exc.message
-    if isinstance(exc, DeliveryFailed):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"[:300]
-
-
 def _record(rt: "Runtime", alert_id: int, delivery: Delivery, actor: str) -> None:
     with rt.db.session() as s:
         alert = s.execute(select(Alert).where(Alert.id == alert_id).with_for_update()).scalar_one()
@@ -407,12 +294,12 @@ def _record(rt: "Runtime", alert_id: int, delivery: Delivery, actor: str) -> Non
 
 
 def _attempt(rt: "Runtime", alert: AlertView, channel: str, actor: str) -> Delivery:
-    url, send = _channels(rt.settings)[channel]
+    url, send = alert_hooks.channels(rt.settings)[channel]
     try:
         delivery = Delivery(channel, utcnow(), True, send(url, alert))
     except Exception as exc:  # noqa: BLE001 - a failed delivery is recorded, never raised
-        log.warning("alert %s: %s delivery failed: %s", alert.id, channel, _describe(exc))
-        delivery = Delivery(channel, utcnow(), False, _describe(exc))
+        log.warning("alert %s: %s delivery failed: %s", alert.id, channel, alert_hooks.describe(exc))
+        delivery = Delivery(channel, utcnow(), False, alert_hooks.describe(exc))
     _record(rt, alert.id, delivery, actor)
     return delivery
 
@@ -424,7 +311,7 @@ def deliver(rt: "Runtime", alert_id: int, channels: Iterable[str] | None = None,
     done: list[Delivery] = []
     try:
         alert = get_alert(rt, alert_id)
-        configured = _channels(rt.settings)
+        configured = alert_hooks.channels(rt.settings)
         for channel in (configured if channels is None else [c for c in channels if c in configured]):
             done.append(_attempt(rt, alert, channel, actor.username))
     except Exception:  # noqa: BLE001 - delivery must never fail the stage or review that raised the alert
@@ -435,7 +322,7 @@ def deliver(rt: "Runtime", alert_id: int, channels: Iterable[str] | None = None,
 def redeliver_failed(rt: "Runtime", actor: Actor = SYSTEM_ACTOR) -> dict[int, tuple[Delivery, ...]]:
     """Try again, on each configured channel whose latest attempt failed, every open alert.
     Returns alert id → the new attempts."""
-    configured = _channels(rt.settings)
+    configured = alert_hooks.channels(rt.settings)
     retried = {}
     for alert in list_alerts(rt, limit=None, open_only=True):
         channels = [c for c in alert.failed_channels() if c in configured]

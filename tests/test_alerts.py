@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from classifier.taxonomy import SPECIAL_REPORT
-from ingest import alerts, pipeline
+from ingest import alert_hooks, alerts, pipeline
 from ingest.actor import Actor
 from ingest.intake import submit
 from ingest.runtime import Runtime
@@ -324,14 +324,14 @@ def test_unreachable_mail_server_is_recorded_as_failed(runtime_with, refused_url
 
 
 def test_mail_url_is_parsed_or_refused():
-    target = alerts.mail_target("smtps://u%40x:p%3Aw@mail.example?from=desk@x&to=a@x, b@x")
+    target = alert_hooks.mail_target("smtps://u%40x:p%3Aw@mail.example?from=desk@x&to=a@x, b@x")
     assert (target.tls, target.host, target.port, target.username, target.password) == (
         True, "mail.example", 465, "u@x", "p:w")
     assert target.sender == "desk@x" and target.recipients == ("a@x", "b@x")
-    assert alerts.mail_target("smtp://mail.example?from=a@x&to=b@x").port == 25
+    assert alert_hooks.mail_target("smtp://mail.example?from=a@x&to=b@x").port == 25
     for bad in ("smtp://mail.example?from=a@x", "http://mail.example?from=a@x&to=b@x", "smtp://?from=a@x&to=b@x"):
         with pytest.raises(ConfigurationError):
-            alerts.mail_target(bad)
+            alert_hooks.mail_target(bad)
 
 
 # --- the desk ---------------------------------------------------------------------------------------------
