@@ -6,6 +6,7 @@ valid API token (API: 401 JSON). Views that need more than reading add :func:`re
 """
 from __future__ import annotations
 
+import hmac
 from functools import wraps
 from typing import Callable, TypeVar
 
@@ -55,20 +56,25 @@ class DeskUser(UserMixin):
         self.info = info
 
     def get_id(self) -> str:
-        return str(self.info.id)
+        """What the session remembers: the account id and its :attr:`UserInfo.session_key`."""
+        return f"{self.info.id}:{self.info.session_key}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return bool(self.info.active)
 
 
-def _load_user(user_id: str) -> DeskUser | None:
-    """flask-login's user loader: the active account with this id, or None (session becomes anonymous)."""
+def _load_user(session_id: str) -> DeskUser | None:
+    """flask-login's user loader: the active account a session names (``id:session_key``), or None — the
+    session becomes anonymous — when the account is gone, inactive, or its password changed since sign-in."""
+    user_id, _, key = session_id.partition(":")
     try:
         info = users.get_user(runtime().db, int(user_id))
     except ValueError:
         return None
-    return DeskUser(info) if info is not None and info.active else None
+    if info is None or not info.active or not hmac.compare_digest(key, info.session_key):
+        return None
+    return DeskUser(info)
 
 
 def bearer_token() -> str | None:

@@ -49,6 +49,8 @@ class UserInfo:
     display_name: str
     role: str
     active: bool
+    #: changes whenever the password does: a session remembers it, so a password reset ends every session
+    session_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,14 @@ class TokenInfo:
         return self.revoked_at is None
 
 
+def _session_key(password_hash: str) -> str:
+    """A short digest of the stored (salted) password hash: reveals nothing of the password, and changes
+    with it."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.username, u.display_name or u.username, u.role, u.active)
+    return UserInfo(u.id, u.username, u.display_name or u.username, u.role, u.active, _session_key(u.password_hash))
 
 
 def _account(u: User, live_tokens: int) -> Account:

@@ -150,15 +150,21 @@ def test_admin_cannot_deactivate_themself_nor_take_away_the_last_active_admin(ap
 
 # --- passwords ----------------------------------------------------------------------------------------
 
-def test_password_reset_replaces_the_old_password(app, rt):
+def test_password_reset_replaces_the_old_password_and_ends_open_sessions(app, rt):
+    signed_in = app.test_client()
+    login(signed_in, "reviewer")
+    assert signed_in.get("/").status_code == 200
     admin = _as_admin(app)
     path = f"/admin/users/{_id(rt, 'reviewer')}/password"
     assert _post(admin, path, password="short", password_confirm="short").status_code == 400
     assert _post(admin, path, password=NEW_PASSWORD, password_confirm=NEW_PASSWORD).status_code == 302
 
+    ended = signed_in.get("/")  # the session opened with the old password no longer counts
+    assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
     reviewer = app.test_client()
     assert login(reviewer, "reviewer", PASSWORD).status_code == 401
     assert login(reviewer, "reviewer", NEW_PASSWORD).status_code == 302
+    assert admin.get("/admin/users").status_code == 200  # other people's sessions are untouched
 
 
 def test_passwords_and_tokens_never_appear_in_the_audit_trail(app, rt):
