@@ -14,8 +14,9 @@ caller's unit.
 Conventions (one for every labelled set): the unit is the organ (a court, procuratorate, police organ with
 its 分局/派出所/支队, a party committee — 县委, 镇党委 — or a government's 办公室); a department inside a court, procuratorate,
 police organ or prison belongs to the post (民三庭庭长, 刑侦大队大队长); joined posts stay whole (党组成员、副院长);
-a note on the post is not part of it (原主任（已退休） → 原主任); an aide's post is their own (秘书, 驾驶员), a
-relative has none; a section of another organ goes to the post too (某公司 | 财务总监, 某集团 | 党委副书记);
+a note on the post is not part of it (原主任（已退休） → 原主任); a province before a city is dropped from the unit
+(山西省太原市… → 太原市…) and so is a note cut short after the organ (…管理局（市处置… → …管理局); an aide's post is
+their own (秘书, 驾驶员), a relative has none; a section of another organ goes to the post too (某公司 | 财务总监, 某集团 | 党委副书记);
 a case name needs its parties (a bare cause such as 民间借贷纠纷 is none); the date is the
 contact's, not the later date a staff report was signed. Everything here is regexes over vocabularies;
 nothing is per-letter.
@@ -368,6 +369,8 @@ def _noted(who: Identity, text: str) -> Identity:
                 return Identity(who.name, said.unit, said.position).merged(who)
             if said.name == who.name and subject in ("", who.name):
                 return said.merged(who)
+            if quoted and subject == who.name and said.name:  # signed 明涛; “明涛”为…副院长侯明涛
+                return said.merged(Identity(None, who.unit, who.position))
         elif said.name and (subject in ("", who.name) or quoted):  # “栾警官”为本院司法警察栾家豪
             return said.merged(Identity(None, who.unit, who.position))
         elif not said.name and registry and is_person_name(subject):
@@ -746,7 +749,7 @@ def _first_person(value: str) -> str:
 
 
 # a letter's own line naming who applies or submits it (申请人（案外人）：…), read when no one signs
-_APPLICANT_LINE = re.compile("^(?:申请人|提交人|具信人|来信人|反映人|发起人)(?:[（(][^（）()]{1,8}[）)])?[：:](?P<who>.+)$", re.M)
+_APPLICANT_LINE = re.compile("^(?:申请人|提交人|具信人|来信人|反映人|发起人|答辩人|异议人)(?:[（(][^（）()]{1,8}[）)])?[：:](?P<who>.+)$", re.M)
 _TRAILING_NOTE = re.compile("[（(][^（）()]*[）)]?$")
 
 
@@ -795,14 +798,19 @@ def _intervener(layout: Layout, segments: Segments, narrative: Narrative | None 
     who = _noted(who, text)
     if labels.get("contact"):
         who = who.merged(parse_identity(labels["contact"]))
-    applicant = _APPLICANT_LINE.search(text) if layout.kind in ("letter", "unknown") and who == Identity() else None
+    applicant = _APPLICANT_LINE.search(text) if layout.kind in ("letter", "unknown") and not who.unit else None
     if applicant:  # 申请人：浙江瓯正律师事务所 律师 凤嘉怡（被告…的委托诉讼代理人）: the lawyer or party who applies
         value = _first_person(applicant["who"])
         first = _TRAILING_NOTE.sub("", re.split("[，,]", value)[0])  # 天水市第一人民医院（被告），委托诉讼代理人 某
         noted = _NAME_NOTE.match(value)  # 邵启明（诸城市人民法院副院长，分管刑事审判）: the note says who
         said = (Identity(unit=first) if is_organ(first)
                 else parse_identity(value if noted else _TRAILING_NOTE.sub("", value)))
-        who = said if said.name or said.unit else who
+        if who == Identity():
+            who = said if said.name or said.unit else who
+        elif said.name == who.name:  # signed 申请人：赖婉清 below; 赖婉清，广东岭越律师事务所律师 above
+            who = who.merged(said)
+        elif said.unit == first and who.name == first:  # 答辩人：某有限公司（盖章） read as a name
+            who = said
     intro = _INTRO.search(segments.body or "")
     if intro and layout.kind in ("letter", "email", "unknown", "chat"):  # a 批示's body is someone else's petition
         who = who.merged(parse_identity(intro["id"]))
@@ -842,6 +850,22 @@ def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
     return unit
 
 
+_OPEN_NOTE = re.compile("[（(](?:[^（）()]*|章|盖章|印章|公章)[）)]?$")  # …管理局（市处置…办公室 / …律师事务所（章
+_PROVINCE_BEFORE_CITY = re.compile("^[\u4e00-\u9fff]{2,3}?省(?=[\u4e00-\u9fff]{2,5}?市)")
+
+
+def tidy_unit(unit: str | None) -> str | None:
+    """``unit`` as the labelled sets write it: a note cut short by the line or the seal is dropped
+    (``淮安市地方金融监督管理局（市处置…`` → ``淮安市地方金融监督管理局``) and so is a province before a city
+    (``山西省太原市小店区人民检察院`` → ``太原市小店区人民检察院``)."""
+    if not unit:
+        return unit
+    note = _OPEN_NOTE.search(unit)
+    if note and (not note.group(0).endswith(("）", ")")) or note.group(0)[1:-1] in ("章", "盖章", "印章", "公章")):
+        unit = unit[: note.start()] if is_organ(unit[: note.start()]) else unit
+    return _PROVINCE_BEFORE_CITY.sub("", unit)
+
+
 def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
     """The taxonomy §4 fields of one letter from its layout, parts and full (cleaned) text."""
     narrative = find_narrative(segments, layout.kind == "unknown") if layout.kind in ("letter", "unknown") else None
@@ -865,7 +889,7 @@ def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
         case_name = case_name or find_case_name(part or "")
     return Fields(
         name=who.name,
-        unit=_own_court(who.unit, segments, text),
+        unit=tidy_unit(_own_court(who.unit, segments, text)),
         position=who.position,
         case_number=numbers[0] if numbers else None,
         case_name=case_name,

@@ -85,13 +85,19 @@ _EMAIL_ADDRESS = re.compile(r"[<＜(（][^<>＜＞()（）]*@[^<>＜＞()（）]
 # 对方：老王（县委王书记）— the counterpart named at the top of a transcript
 _COUNTERPART = re.compile("^(?:对方|联系人|发信人自述|发信人|发送人|来信人|发件人|对话人)[：:](?P<who>.+)$")
 # 2024-03-12 09:15 老王：消息 — a stamped message on one line
+_MEDIUM_NOTE = r"(?:[【\[]?(?:微信|短信|QQ|钉钉)[^：:\d]{0,16}?[）)】\]]\s*)?"  # 微信（截图附卷）1月22日 …
 _STAMPED_LINE = re.compile(
-    r"^(?:(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?\s*(?P<who>[^：:\d（(]{1,16}(?:[（(][^（）()：:]{2,40}[）)])?)[：:](?P<msg>.*)$"
+    rf"^{_MEDIUM_NOTE}(?:(?:\d{{4}}[-/.年])?\d{{1,2}}[-/.月]\d{{1,2}}日?\s?)?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*"
+    r"(?P<who>[^：:\d（(]{1,16}(?:[（(][^（）()：:]{2,40}[）)])?)[：:](?P<msg>.*)$"
+)
+# 1月22日 骆小婉（九江市浔阳区人民法院会计）：… — a dated message without a time names its speaker with a note
+_DATED_LINE = re.compile(
+    rf"^{_MEDIUM_NOTE}(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日\s?(?P<who>[\u4e00-\u9fff·]{{2,12}}[（(][^（）()：:]{{2,40}}[）)])[：:](?P<msg>.*)$"
 )
 _NOT_SPEAKER = re.compile(
     "存储介质|介质|截图|时间|日期|备注|说明|内容|地点|对方|记录|号码|回复|自述|来自|处理|发信|过问人|原文|附件|主题|案件|案号|登记|单位|情况"
 )
-_CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容|登记)|聊天记录")
+_CHAT_TITLE = re.compile("(?:微信|短信|QQ|钉钉|微博).{0,8}(?:记录|截图|内容|登记)|聊天记录|^[【\\[](?:微信|短信|QQ|钉钉)")
 _CHAT_STAMP = re.compile(
     r"^(?P<who>[^\d：:]{1,20}?)\s?[（(]?(?P<ts>(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s?)?\d{1,2}:\d{2}(?::\d{2})?)[）)]?$"
 )
@@ -220,7 +226,7 @@ def _email(lines: list[str]) -> tuple[Segments, Layout] | None:
 
 def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
     titled = any(_CHAT_TITLE.search(line[:24]) for line in lines[:3])  # a title, not a letter mentioning 微信截图
-    stamps = [(i, _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line)) for i, line in enumerate(lines)]
+    stamps = [(i, _CHAT_STAMP.match(line) or _STAMPED_LINE.match(line) or _DATED_LINE.match(line)) for i, line in enumerate(lines)]
     stamps = [(i, m) for i, m in stamps if m and not _NOT_SPEAKER.search(m["who"])]
     if not titled and len(stamps) < 2:
         return None
@@ -228,7 +234,7 @@ def _chat(lines: list[str]) -> tuple[Segments, Layout] | None:
     first_msg = stamps[0][0] if stamps else len(lines)
     counterpart = next((m["who"].strip() for m in map(_COUNTERPART.match, lines[:6]) if m), None)
     for i, line in enumerate(lines):
-        m = (_CHAT_STAMP.match(line) or _STAMPED_LINE.match(line)
+        m = (_CHAT_STAMP.match(line) or _STAMPED_LINE.match(line) or _DATED_LINE.match(line)
              or ((_CHAT_LINE.match(line) or _SPEAKER_LINE.match(line)) if titled else None))
         if m and not _NOT_SPEAKER.search(m["who"]):
             first_msg = min(first_msg, i)

@@ -386,3 +386,49 @@ def test_a_chat_speaker_written_with_a_note_on_who_they_are() -> None:
             "3月31日 16:48 蒲海燕（重庆市第一中级人民法院审判管理处一级主任科员）：陈法官，那个案子能不能快点结？\n"
             "3月31日 17:02 陈立：按程序办理。")
     assert _who(chat) == ("蒲海燕", "重庆市第一中级人民法院", "审判管理处一级主任科员")
+
+
+def test_a_dated_chat_message_without_a_time_names_its_speaker() -> None:
+    text = ("【微信，存储介质：承办人手机，截图附卷】\n"
+            "3月9日 石文涛（梅川县人民法院民二庭庭长）：小李，那个借款案子先别排期，等我跟分管院长说一下。\n"
+            "承办人当即回复：排期按程序进行。")
+    fields = segment(text).fields
+    assert (fields.name, fields.unit, fields.position) == ("石文涛", "梅川县人民法院", "民二庭庭长")
+    assert fields.form == "SMS_IM"
+
+
+def test_a_medium_note_before_a_dated_message_on_the_same_line() -> None:
+    text = ("短信（工作手机截图附卷）5月2日 尹红梅（梅川县人民法院档案员）：“王哥，那个执行案的款帮我表哥先发一下。”"
+            "执行员王平回复：按方案发放。")
+    assert _who(text) == ("尹红梅", "梅川县人民法院", "档案员")
+
+
+def test_an_applicants_opening_line_gives_the_organ_and_post_of_the_signer() -> None:
+    text = ("延期开庭申请书\n申请人：柯雨桐，安徽某某律师事务所律师，系本案被告的委托诉讼代理人。\n"
+            "申请事项：请求将开庭延期。\n此致\n合肥市蜀山区人民法院\n申请人：柯雨桐\n2025年5月12日")
+    assert _who(text) == ("柯雨桐", "安徽某某律师事务所", "律师")
+
+
+def test_a_company_that_answers_a_claim_is_the_unit_not_a_name() -> None:
+    text = ("答辩状\n答辩人：台州某塑料制品有限公司，住所地台州市黄岩区，法定代表人葛某某，总经理。\n"
+            "答辩人就承揽合同纠纷一案提出答辩意见如下：请求驳回。\n此致\n临海市人民法院\n"
+            "答辩人：台州某塑料制品有限公司（盖章）\n2025年3月28日")
+    assert _who(text) == (None, "台州某塑料制品有限公司", None)
+
+
+def test_a_note_cut_short_after_the_organ_is_not_part_of_the_unit() -> None:
+    text = ("关于协助核查涉案资金的函\n梅川县人民法院：\n　　请贵院协助提供相关账户的冻结情况，以便开展处置工作。\n"
+            "淮安市地方金融监督管理局（市处置非法集资工作领导小组办公室\n2025年3月3日")
+    assert segment(text).fields.unit == "淮安市地方金融监督管理局"
+
+
+def test_a_province_before_a_city_is_dropped_from_the_unit() -> None:
+    text = ("关于调取卷宗材料的函\n梅川县人民法院：\n　　因办案需要，请协助调取有关卷宗材料复印件。\n"
+            "山西省太原市小店区人民检察院\n2025年4月8日")
+    assert segment(text).fields.unit == "太原市小店区人民检察院"
+
+
+def test_a_registry_note_on_a_quoted_signature_names_the_whole_person() -> None:
+    text = ("江院长：\n这份材料是一家企业送到我这儿的，请你们执行时注意方式方法，能缓则缓。\n明涛　6月5日\n\n"
+            "登记备注：经核实，“明涛”为绵阳市中级人民法院副院长侯明涛。")
+    assert _who(text) == ("侯明涛", "绵阳市中级人民法院", "副院长")
