@@ -56,14 +56,16 @@ class PageLines:
 @dataclass(frozen=True)
 class FieldLocation:
     """One line on which a field's value is written: page and line (0-based), the part of the line that
-    is the value (``written``, as the page has it) and the line's box (None when unknown). A value that
-    wraps onto the next line has one location per line."""
+    is the value (``written``, as the page has it), the line's box (None when unknown) and whether the OCR
+    read that line with low confidence (``doubtful``: the value itself may be misread). A value that wraps
+    onto the next line has one location per line."""
 
     field: str
     page: int
     line: int
     written: str
     box: Box | None
+    doubtful: bool = False
 
     @property
     def element_id(self) -> str:
@@ -185,4 +187,5 @@ def _find(name: str, value: str, page: PageLines) -> Iterable[FieldLocation]:
         for line, line_start in zip(page.lines, starts):
             lo, hi = max(start, line_start), min(end, line_start + len(line.text))
             if lo < hi:
-                yield FieldLocation(name, page.index, line.index, line.text[lo - line_start:hi - line_start], line.box)
+                yield FieldLocation(name, page.index, line.index, line.text[lo - line_start:hi - line_start], line.box,
+                                    line.doubtful)

@@ -203,3 +203,20 @@ def test_locating_a_field_highlights_its_line_and_box_and_the_image_zooms_and_tu
     page.locator("body").press("0")
     assert image.evaluate("img => getComputedStyle(img).transform") == "none"
     assert not errors, errors  # e.g. a CSP violation would show here
+
+
+def test_a_field_read_from_a_doubtful_line_is_marked_for_checking(rt, client):
+    """The reviewer sees 识别存疑 next to a field whose value sits on a line the OCR read with low
+    confidence, and only there."""
+    letter_id = letter_in_review(rt)
+    case = locate.field_locations(rt, letter_id)["case_number"][0]
+    login(client, "reviewer")
+    assert 'id="misread-case_number"' not in client.get(f"/letters/{letter_id}").text
+    with rt.db.session() as s:
+        page = next(p for p in s.get(Letter, letter_id).pages if p.index == case.page)
+        page.lines = [{**line, "confidence": 30.0} if i == case.line else line for i, line in enumerate(page.lines)]
+    assert locate.field_locations(rt, letter_id)["case_number"][0].doubtful
+    html = client.get(f"/letters/{letter_id}").text
+    assert re.search(r'id="misread-case_number"[^>]*>识别存疑', html)
+    assert html.count('class="badge uncertain misread"') == len(
+        {n for n, locs in locate.field_locations(rt, letter_id).items() if any(loc.doubtful for loc in locs)})
