@@ -8,6 +8,7 @@ strongest first. Phrases are exact substrings of the text, so the desk can highl
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -22,6 +23,7 @@ _BOUNDARY = set("，,。；;：:！？!?、\n“”\"（）()《》【】")
 _HAND = {f"hand__{name}": re.compile(pattern) for name, pattern in HAND_FEATURES}
 
 
+@functools.lru_cache(maxsize=None)  # feature names are the model's fixed vocabulary
 def _feature_regex(name: str) -> re.Pattern | None:
     """A regex finding a ``words__``/``chars__``/``speaker__`` (character n-gram of the speaker text) feature
     in the original text (0 = any digit, spaces optional)."""

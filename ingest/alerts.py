@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from classifier.taxonomy import SPECIAL_REPORT
 from ingest import alert_hooks, audit
 from ingest.actor import SYSTEM_ACTOR, Actor
+from ingest.queries import chosen_special_report
 from letterdesk.errors import InvalidRequest, InvalidState, NotFound, PermissionDenied
 from storage.models import Alert, Letter, Status, utcnow
 
@@ -118,11 +119,6 @@ def _code_names(codes: Iterable[str]) -> str:
     return "；".join(f"{code} {SPECIAL_REPORT.get(code, '')}".strip() for code in codes)
 
 
-def _predicted_codes(prediction: dict | None, threshold: float) -> list[str]:
-    """Special-report codes of a stored prediction with probability at or above ``threshold``."""
-    return [x["code"] for x in (prediction or {}).get("special_report", []) if x["probability"] >= threshold]
-
-
 def _alerted_codes(s: Session, letter_id: int) -> set[str]:
     """Every special-report code some alert of the letter already named."""
     return {code for codes in s.scalars(select(Alert.codes).where(Alert.letter_id == letter_id)) for code in codes}
@@ -152,7 +148,7 @@ def raise_predicted(s: Session, rt: "Runtime", letter_id: int) -> int | None:
     letter named yet. Returns the alert id, or None when there is nothing to report."""
     letter = _letter(s, letter_id)
     known = _alerted_codes(s, letter_id)
-    new = [c for c in _predicted_codes(letter.prediction, rt.settings.confidence_threshold) if c not in known]
+    new = sorted(chosen_special_report(letter, rt.settings.confidence_threshold) - known)
     if not new:
         return None
     message = f"来信 #{letter_id}「{letter.filename}」经模型预测涉及特别报告事项：{_code_names(sorted(new))}。请及时核实。"
@@ -195,10 +191,9 @@ def mark_serious(rt: "Runtime", letter_id: int, reason: str, actor: Actor) -> Al
         if not marked:
             raise InvalidState(f"来信 {letter_id} 已标记为情节严重")
         audit.record(s, actor.username, "mark_serious", letter_id, reason=reason)
-        codes = ((letter.confirmed_labels or {}).get("special_report") if letter.confirmed_labels
-                 else _predicted_codes(letter.prediction, rt.settings.confidence_threshold))
+        codes = chosen_special_report(letter, rt.settings.confidence_threshold)
         message = f"{actor.username} 将来信 #{letter_id}「{letter.filename}」标记为情节严重，理由：{reason}"
-        alert_id = _raise(s, rt, letter_id, SERIOUS, list(codes or ()), message, actor.username)
+        alert_id = _raise(s, rt, letter_id, SERIOUS, list(codes), message, actor.username)
     return get_alert(rt, alert_id)
 
 

@@ -11,6 +11,7 @@ failing: update the package once the year's holiday notice is out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -57,8 +58,10 @@ def is_working_day(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=4096)
 def working_days_after(day: dt.date, n: int) -> dt.date:
-    """The ``n``-th working day after ``day`` (``day`` itself not counted); ``n`` must be positive."""
+    """The ``n``-th working day after ``day`` (``day`` itself not counted); ``n`` must be positive.
+    Cached: the queue asks it for every letter on every view, and the answer depends on the two values only."""
     if n < 1:
         raise ValueError("n must be at least 1")
     current, counted = day, 0

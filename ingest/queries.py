@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, replace
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -242,12 +242,10 @@ def review_queue(rt: Runtime, limit: int = 200, queue_filter: QueueFilter | None
     return list_letters(rt, limit=limit, queue_filter=chosen)
 
 
-def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | None = None, limit: int = 200,
-                 oldest_first: bool = False, queue_filter: QueueFilter | None = None) -> list[LetterSummary]:
-    """Letters (at most ``limit``), newest first unless ``oldest_first``. With ``queue_filter`` its status,
-    labels, confidence bounds, deadline and sort apply instead of ``status``/``oldest_first``; sorted by
-    deadline, the soonest come first (oldest receipt first among equal ones) and letters no longer waiting to
-    be recorded last."""
+def _letters_query(status: str | None, case_number: str | None, oldest_first: bool,
+                   queue_filter: QueueFilter | None):
+    """The SELECT of :func:`list_letters` before any filter that needs each letter's summary: status (the
+    filter's, when one is given), case number and order of receipt."""
     if queue_filter is not None:
         status = queue_filter.status or None
         oldest_first = queue_filter.sort in ("received", "deadline")
@@ -259,7 +257,16 @@ def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | N
     if case_number:
         query = query.where(Letter.id.in_(case_letter_ids(case_number)))
     order = Letter.received_at.asc() if oldest_first else Letter.received_at.desc()
-    query = query.order_by(order, Letter.id)
+    return query.order_by(order, Letter.id)
+
+
+def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | None = None, limit: int = 200,
+                 oldest_first: bool = False, queue_filter: QueueFilter | None = None) -> list[LetterSummary]:
+    """Letters (at most ``limit``), newest first unless ``oldest_first``. With ``queue_filter`` its status,
+    labels, confidence bounds, deadline and sort apply instead of ``status``/``oldest_first``; sorted by
+    deadline, the soonest come first (oldest receipt first among equal ones) and letters no longer waiting to
+    be recorded last."""
+    query = _letters_query(status, case_number, oldest_first, queue_filter)
     threshold = rt.settings.confidence_threshold
     with rt.db.session() as s:
         if queue_filter is None or not queue_filter.needs_scan:
@@ -275,10 +282,24 @@ def list_letters(rt: Runtime, *, status: str | None = None, case_number: str | N
     return kept[:limit]
 
 
+def date_arg(args: Mapping[str, str], key: str) -> dt.date | None:
+    """The ISO date in query argument ``key`` (None when absent or blank); InvalidRequest when malformed."""
+    value = (args.get(key) or "").strip()
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
 def neighbours(rt: Runtime, queue_filter: QueueFilter, letter_id: int) -> tuple[int | None, int | None]:
     """The ids of the letters before and after ``letter_id`` in the filtered queue (None at either end or
-    when the letter is not in it)."""
-    ids = [x.id for x in list_letters(rt, limit=10_000, queue_filter=queue_filter)]
+    when the letter is not in it). A filter that needs no summaries reads the ids alone."""
+    if queue_filter.needs_scan:
+        ids = [x.id for x in list_letters(rt, limit=10_000, queue_filter=queue_filter)]
+    else:
+        query = _letters_query(None, None, False, queue_filter).with_only_columns(Letter.id).limit(10_000)
+        with rt.db.session() as s:
+            ids = list(s.scalars(query))
     if letter_id not in ids:
         return None, None
     at = ids.index(letter_id)

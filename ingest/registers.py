@@ -19,7 +19,7 @@ from sqlalchemy import select
 from classifier.taxonomy import (EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, NEITHER, REGISTERS,
                                  SPECIAL_REPORT)
 from ingest.deadlines import CHINA_TZ, local_date
-from ingest.queries import case_letter_ids
+from ingest.queries import case_letter_ids, date_arg
 from ingest.runtime import Runtime
 from ingest.spreadsheet import inert
 from letterdesk.errors import InvalidRequest
@@ -47,14 +47,7 @@ class RegisterFilters:
         def text(key: str) -> str | None:
             return (args.get(key) or "").strip() or None
 
-        def date(key: str) -> dt.date | None:
-            value = text(key)
-            try:
-                return dt.date.fromisoformat(value) if value else None
-            except ValueError as exc:
-                raise InvalidRequest(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-        filters = cls(date("received_from"), date("received_to"), text("intervener_type"), text("special_report"),
+        filters = cls(date_arg(args, "received_from"), date_arg(args, "received_to"), text("intervener_type"), text("special_report"),
                       text("form"), text("case_number"))
         for value, table, what in ((filters.intervener_type, INTERVENER_TYPES, "过问人类型"),
                                    (filters.special_report, SPECIAL_REPORT, "特别报告事项"),

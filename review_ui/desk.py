@@ -1,7 +1,6 @@
 """The desk's pages: queue, letter review, upload, archive search, downloads."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -12,7 +11,7 @@ from werkzeug.wrappers import Response
 from classifier.taxonomy import FORMS, INTERVENER_TYPES, SPECIAL_REPORT
 from ingest import locate, records, intake, pipeline, queries, review as review_service, search as archive
 from ingest.intake import Accepted
-from letterdesk.errors import InputRejected, InvalidRequest
+from letterdesk.errors import InputRejected
 from review_ui import decisions, responses
 from review_ui.access import can, require
 from review_ui.context import actor, runtime
@@ -70,7 +69,7 @@ def letter(letter_id: int) -> str:
     choices, with links to the previous and next letter of the queue filter given in the query string."""
     rt = runtime()
     detail = queries.get_letter(rt, letter_id)
-    lines = {page.index: page for page in locate.page_lines(rt, letter_id)}
+    pages = locate.page_lines(rt, letter_id)
     chosen = queries.QueueFilter.from_args(request.args)
     prev_id, next_id = queries.neighbours(rt, chosen, letter_id)
     filter_args = chosen.query_args()
@@ -79,7 +78,8 @@ def letter(letter_id: int) -> str:
                            filter_args=filter_args, next_filter=urlencode(filter_args),
                            can_review=can("review") and detail.summary.status == "in_review",
                            attendees=records.attendees(rt, letter_id), letter_id=letter_id,
-                           lines=lines, locations=locate.field_locations(rt, letter_id))
+                           lines={page.index: page for page in pages},
+                           locations=locate.find_fields(pages, detail.fields))
 
 
 @bp.route("/letters/<int:letter_id>/review", methods=["POST"])
@@ -141,16 +141,6 @@ def search() -> str:
                            types=INTERVENER_TYPES, special_report=SPECIAL_REPORT)
 
 
-def _date_arg(args, name: str) -> dt.date | None:
-    raw = args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD：{raw}") from exc
-
-
 def _search_query(args) -> archive.SearchQuery:
     """The :class:`SearchQuery` of the search form's arguments; unknown label codes are ignored."""
     code = args.get("intervener_type", "")
@@ -158,7 +148,7 @@ def _search_query(args) -> archive.SearchQuery:
     return archive.SearchQuery(
         text=args.get("text", "").strip(), case_number=args.get("case_number", "").strip(),
         name=args.get("name", "").strip(), unit=args.get("unit", "").strip(),
-        date_from=_date_arg(args, "date_from"), date_to=_date_arg(args, "date_to"),
+        date_from=queries.date_arg(args, "date_from"), date_to=queries.date_arg(args, "date_to"),
         intervener_type=code if code in INTERVENER_TYPES else "",
         special_report=item if item in SPECIAL_REPORT else "")
 
