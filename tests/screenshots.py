@@ -23,7 +23,6 @@ from PIL import Image
 from sqlalchemy import update
 
 from ingest import alerts, pipeline, records
-from ingest.actor import Actor
 from ingest.deadlines import CHINA_TZ
 from ingest.intake import submit
 from ingest.review import ReviewDecision, review
@@ -33,7 +32,7 @@ from storage import users
 from storage.models import Letter
 from tests import docs
 from tests.fixtures.browser import chromium, serving, signed_in
-from tests.fixtures.runtime import make_settings
+from tests.fixtures.runtime import actor, make_settings, train_model
 from tests.test_review_ui import PASSWORD
 from tests.test_roles_browser import ACCOUNTS
 
@@ -135,20 +134,6 @@ ORAL_DAYS_AGO = 5
 ORAL_DECISION = _confirm("INT_UPPER_COURT", "ORAL", ("SR10",), ("IB03",), name="陈立新", unit="南阳市中级人民法院",
                          position="执行局副局长", case_number=ORAL.case_number)
 SERIOUS_REASON = "县政府以正式公文要求对在执企业暂缓执行三个月，涉及重点招商企业，情节严重。"
-
-
-def train_model(directory: Path) -> Path:
-    """A classifier trained on the packaged corpus, saved in ``directory`` (as the tests' ``model_dir``)."""
-    from classifier import model
-
-    model.save(model.train(model.load_corpus()), directory)
-    return directory
-
-
-def actor(rt: Runtime, username: str) -> Actor:
-    """The :class:`Actor` of an existing account."""
-    info = next(u for u in users.list_users(rt.db) if u.username == username)
-    return Actor(info.id, info.username, info.role)
 
 
 def create_accounts(rt: Runtime) -> None:

@@ -11,7 +11,6 @@ import email.policy
 import http.server
 import json
 import re
-import socket
 import socketserver
 import threading
 from dataclasses import dataclass, field
@@ -30,9 +29,8 @@ from storage import users
 from storage.models import AuditEvent, Letter
 from tests import docs
 from tests.fixtures.runtime import make_settings
+from tests.servers import LOOPBACK, free_port
 from tests.test_review_ui import PASSWORD, ROLES, _csrf, login
-
-LOOPBACK = "127.0.0.1"
 
 
 # --- a real webhook receiver and a real SMTP sink ---------------------------------------------------------
@@ -140,10 +138,7 @@ def smtp_sink():
 @pytest.fixture
 def refused_url() -> str:
     """An http URL on a loopback port nobody listens on: connecting is refused at once."""
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        port = sock.getsockname()[1]
-    return f"http://{LOOPBACK}:{port}/hook"
+    return f"http://{LOOPBACK}:{free_port()}/hook"
 
 
 @pytest.fixture
@@ -314,9 +309,8 @@ def test_a_dead_webhook_is_recorded_and_the_letter_still_reaches_review(runtime_
     assert [b["alert_id"] for _, _, b in webhook.received] == [alert.id, alert.id]
 
 
-def test_unreachable_mail_server_is_recorded_as_failed(runtime_with, refused_url):
-    port = refused_url.rsplit(":", 1)[1].split("/")[0]
-    rt = runtime_with(LETTERDESK_ALERT_MAIL_URL=f"smtp://{LOOPBACK}:{port}?from=a@x.example&to=b@x.example")
+def test_unreachable_mail_server_is_recorded_as_failed(runtime_with):
+    rt = runtime_with(LETTERDESK_ALERT_MAIL_URL=f"smtp://{LOOPBACK}:{free_port()}?from=a@x.example&to=b@x.example")
     letter_id = letter_in_review(rt)
     [attempt] = alerts.list_alerts(rt)[0].deliveries
     assert attempt.channel == "mail" and not attempt.ok

@@ -15,13 +15,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from ingest import deadlines as dl, registers
-from ingest.actor import Actor
 from ingest.registers import RegisterFilters
 from ingest.review import ReviewDecision, review
 from ingest.runtime import Runtime
 from storage import users
 from storage.models import AuditEvent, Letter
 from tests import docs
+from tests.fixtures.runtime import actor
 from tests.test_review_ui import (CASE, CASE_VARIANT, _csrf, _text, app, client, letter_in_review,  # noqa: F401
                                   login)
 
@@ -71,11 +71,6 @@ def _pdf(tag: str) -> bytes:
     return docs.text_pdf_bytes(pages)
 
 
-def _actor(rt: Runtime, username: str) -> Actor:
-    info = next(u for u in users.list_users(rt.db) if u.username == username)
-    return Actor(info.id, info.username, info.role)
-
-
 def _file(rt: Runtime, tag: str, intervener_type: str, by: str = "reviewer", received: dt.datetime | None = None,
           special_report: tuple[str, ...] = (), **fields: str) -> int:
     """A letter filed as ``intervener_type`` by ``by``, received at ``received`` (default: now)."""
@@ -83,7 +78,7 @@ def _file(rt: Runtime, tag: str, intervener_type: str, by: str = "reviewer", rec
     if received is not None:
         _set_received(rt, letter_id, received)
     review(rt, letter_id, ReviewDecision("confirm", intervener_type, special_report=special_report, form="LETTER",
-                                         fields={"case_number": "", **fields}), _actor(rt, by))
+                                         fields={"case_number": "", **fields}), actor(rt, by))
     return letter_id
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from ingest import pipeline
-from ingest.actor import Actor
 from ingest.deadlines import CHINA_TZ
 from ingest.records import attendees
 from ingest.review import ReviewDecision, review
@@ -19,12 +18,8 @@ from ingest.runtime import Runtime
 from storage import users
 from storage.models import AuditEvent
 from tests.test_registers import _pdf, _set_received
+from tests.fixtures.runtime import actor
 from tests.test_review_ui import CASE, PASSWORD, _csrf, app, client, letter_in_review, login  # noqa: F401
-
-
-def _actor(rt: Runtime, username: str) -> Actor:
-    info = next(u for u in users.list_users(rt.db) if u.username == username)
-    return Actor(info.id, info.username, info.role)
 
 
 def _file(rt: Runtime, tag: str, intervener_type: str, by: str = "reviewer", received: dt.datetime | None = None,
@@ -35,7 +30,7 @@ def _file(rt: Runtime, tag: str, intervener_type: str, by: str = "reviewer", rec
         _set_received(rt, letter_id, received)
     review(rt, letter_id, ReviewDecision("confirm", intervener_type, special_report=special_report,
                                          internal_behaviours=internal_behaviours, form="LETTER",
-                                         fields={"case_number": "", **fields}), _actor(rt, by))
+                                         fields={"case_number": "", **fields}), actor(rt, by))
     return letter_id
 
 
@@ -155,7 +150,7 @@ def test_oral_record_form_lists_the_place_and_each_attendee_confirmation(rt, app
                            data={"csrf_token": _csrf(client, f"/letters/{letter_id}")}).status_code == 302
     review(rt, letter_id, ReviewDecision("confirm", "EXT_LEADER", special_report=("SR01",), form="ORAL",
                                          fields={"name": "赵德华", "unit": "梅川县人大常委会", "position": "副主任",
-                                                 "case_number": CASE, "date": "2024-03-12"}), _actor(rt, "reviewer"))
+                                                 "case_number": CASE, "date": "2024-03-12"}), actor(rt, "reviewer"))
     _switch(client, "reviewer")
     assert "打印登记表（PDF）" in client.get(f"/letters/{letter_id}").text
     text = _pdf_text(_download(client, letter_id).data)
