@@ -14,7 +14,8 @@ from ingest import deadlines, queries
 from ingest.deadlines import CHINA_TZ
 from ingest.review import ReviewDecision, review
 from letterdesk.errors import InvalidRequest
-from tests.test_registers import _actor, _pdf, _set_received
+from tests.fixtures.runtime import actor
+from tests.test_registers import _pdf, _set_received
 from tests.test_review_ui import _csrf, _text, app, client, letter_in_review, login  # noqa: F401
 
 TODAY = dt.date(2026, 10, 9)
@@ -73,7 +74,7 @@ def test_filters_keep_only_letters_so_due_and_filed_letters_have_no_deadline(cli
     assert _ids(rt, due="tomorrow") == [letters["tomorrow"]]
     assert sorted(_ids(rt)) == sorted(letters.values())
     review(rt, letters["overdue"], ReviewDecision("confirm", "NOT_INTERVENTION", form="LETTER",
-                                                  fields={"case_number": ""}), _actor(rt, "reviewer"))
+                                                  fields={"case_number": ""}), actor(rt, "reviewer"))
     assert _ids(rt, due="overdue") == [] and _ids(rt, status="", due="overdue") == []  # recorded now
     filed = queries.get_letter(rt, letters["overdue"]).summary
     assert (filed.record_by, filed.record_due) == (None, "")
@@ -87,7 +88,7 @@ def test_filters_keep_only_letters_so_due_and_filed_letters_have_no_deadline(cli
 def test_sort_by_deadline_puts_the_soonest_first_and_letters_without_one_last(rt, letters):
     assert _ids(rt, sort="deadline") == [letters[n] for n in ("overdue", "today", "tomorrow", "later")]
     review(rt, letters["overdue"], ReviewDecision("confirm", "NOT_INTERVENTION", form="LETTER",
-                                                  fields={"case_number": ""}), _actor(rt, "reviewer"))
+                                                  fields={"case_number": ""}), actor(rt, "reviewer"))
     in_any_state = _ids(rt, status="", sort="deadline")
     assert in_any_state == [letters[n] for n in ("today", "tomorrow", "later", "overdue")]
     assert _ids(rt, status="", sort="received")[0] == letters["overdue"]  # received first, but recorded
