@@ -6,7 +6,8 @@ The file has one JSON object a line, in the corpus schema::
      "fields": {"name", "unit", "position", "case_number", "case_name", "date"}}
 
 :func:`run` predicts every letter with the given model, reads its fields with
-:func:`classifier.segment.segment` and compares both with the labels:
+:func:`classifier.segment.segment` and the model's field ranker (``LetterClassifier.read_fields``) and
+compares both with the labels:
 
 * intervener type: accuracy, macro-F1, a per-type table (precision, recall, F1, support) and the
   confusion matrix (rows = truth, columns = prediction);
@@ -240,7 +241,7 @@ def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResul
     records = load_labelled(path)
     started = time.perf_counter()
     predictions = [clf.predict(r["text"]) for r in records]
-    extracted = [segment(r["text"]).fields for r in records]
+    extracted = [clf.read_fields(r["text"], segment(r["text"]).fields) for r in records]
     ms_per_letter = (time.perf_counter() - started) * 1000 / len(records)
 
     type_codes = list(INTERVENER_TYPES)

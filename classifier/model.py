@@ -74,6 +74,10 @@ letter wants, not missing words; the codes named by a concrete measure (SR05, SR
 Every prediction carries ``explanations``: for the type and each reported code, up to five phrases of the
 letter whose features contributed most to that label's linear score (:mod:`classifier.explain`).
 
+The model also reads the record fields: :meth:`LetterClassifier.read_fields` takes the rules' fields of
+:mod:`classifier.segment` and lets the model's :class:`~classifier.fieldrank.FieldRanker` (trained in
+``train`` on the same letters, reviewer-confirmed ones included) choose name, unit and position.
+
 Labels with few examples still train: a code with no positive (or no negative) example gets a constant
 probability, one with fewer than 2 × the calibration folds uses an uncalibrated logistic regression.
 
@@ -113,9 +117,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier import explain
+from classifier.fieldrank import FieldRanker
 from classifier.features import build_features, content_columns
 from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
-from classifier.types import LabelScore, Prediction
+from classifier.types import Fields, LabelScore, Prediction
 from letterdesk.errors import ConfigurationError, InvalidRequest
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -200,8 +205,9 @@ class LetterClassifier:
     """Predicts a :class:`Prediction` for a letter's text. Build with :func:`train` or :func:`load`."""
 
     def __init__(self, pipeline: Pipeline, sr_heads: dict, ib_heads: dict, thresholds: dict[str, float],
-                 info: ModelInfo, code_columns: int | None = None) -> None:
+                 info: ModelInfo, code_columns: int | None = None, field_ranker: FieldRanker | None = None) -> None:
         self.pipeline = pipeline
+        self.field_ranker = field_ranker
         self.code_columns = code_columns  # the SR/IB heads read X[:, :code_columns] (None: every column)
         self.sr_heads = sr_heads
         self.ib_heads = ib_heads
@@ -210,6 +216,13 @@ class LetterClassifier:
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_feature_names"}  # a cache, rebuilt on demand
+
+    def read_fields(self, text: str, ruled: Fields) -> Fields:
+        """The record fields of ``text``: the rules' fields ``ruled`` with name, unit and position chosen by this
+        model's field ranker (:mod:`classifier.fieldrank`); ``ruled`` itself when the model has none (trained
+        on too few labelled letters, or before rankers existed)."""
+        ranker = getattr(self, "field_ranker", None)
+        return ranker.choose(text, ruled) if ranker else ruled
 
     def predict(self, text: str) -> Prediction:
         """The prediction for one text (labels above threshold, most probable first)."""
@@ -331,6 +344,9 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
                                 seed, family) for c in SPECIAL_REPORT}
     ib_heads = {c: _binary_head(Xc[internal], _multi_hot(sub_internal, "internal_behaviours", c), w[internal],
                                 seed, family) for c in INTERNAL_BEHAVIOURS}
+    labelled = [r for r in records if isinstance(r.get("fields"), dict)]
+    field_ranker = FieldRanker.fit([r["text"] for r in labelled], [r["fields"] for r in labelled],
+                                   sample_weights(labelled, real_weight))
     fallbacks = {c: type(h).__name__ for c, h in {**sr_heads, **ib_heads}.items() if not isinstance(h, CalibratedClassifierCV)}
     metrics = {
         "family": family,
@@ -342,11 +358,12 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
                          (("special_report", SPECIAL_REPORT), ("internal_behaviours", INTERNAL_BEHAVIOURS)) for c in codes},
         "type_counts": {c: types.count(c) for c in INTERVENER_TYPES},
         "uncalibrated_heads": fallbacks,
+        "field_ranker": field_ranker is not None,
     }
     info = ModelInfo(UNSAVED, datetime.now(timezone.utc).isoformat(timespec="seconds"), len(records), "", metrics)
     pipeline = Pipeline([("features", features), ("type", type_head)])
     chosen = {c: DEFAULT_THRESHOLD for c in (*SPECIAL_REPORT, *INTERNAL_BEHAVIOURS)} | dict(thresholds or {})
-    return LetterClassifier(pipeline, sr_heads, ib_heads, chosen, info, code_columns=Xc.shape[1])
+    return LetterClassifier(pipeline, sr_heads, ib_heads, chosen, info, code_columns=Xc.shape[1], field_ranker=field_ranker)
 
 
 def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:

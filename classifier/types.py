@@ -40,6 +40,12 @@ class Fields:
         """The six record fields, as the analyze contract names them."""
         return {k: getattr(self, k) for k in FIELD_NAMES}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Fields":
+        """The fields ``dataclasses.asdict`` (or its JSON) gave; unknown keys are ignored."""
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and data[k] is not None}
+        return cls(**{**known, "case_numbers": tuple(known.get("case_numbers", ()))})
+
 
 @dataclass(frozen=True)
 class Segmentation:

@@ -21,12 +21,12 @@ def _score(label) -> dict:
 
 
 def analyze_text(text: str, classifier) -> dict:
-    seg = segment(text)
+    fields = classifier.read_fields(text, segment(text).fields)
     pred = classifier.predict(text)
     return {
         "text": text,
-        "fields": seg.fields.record(),
-        "form": seg.fields.form,
+        "fields": fields.record(),
+        "form": fields.form,
         "intervener_type": _score(pred.intervener_type),
         "scope": scope_of(pred.intervener_type.code),
         "special_report": [_score(x) for x in pred.special_report],

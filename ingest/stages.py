@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from classifier.segment import segment as segment_text
 from classifier.tokens import search_tokens
+from classifier.types import Fields
 from ingest import alerts, audit
 from ingest.runtime import Runtime
 from letterdesk.errors import InvalidState, NotFound
@@ -118,14 +119,18 @@ def segment(rt: Runtime, letter_id: int) -> None:
 
 
 def classify(rt: Runtime, letter_id: int) -> None:
-    """segmented → classified: intervener type, special-report items and internal behaviours with probabilities."""
+    """segmented → classified: intervener type, special-report items and internal behaviours with probabilities;
+    the intervener's name, unit and position as the model reads them (the segmenter's rules otherwise)."""
     started = time.monotonic()
     with rt.db.session() as s:
-        text = load_letter(s, letter_id).text or ""
+        letter = load_letter(s, letter_id)
+        text, ruled = letter.text or "", Fields.from_dict(letter.predicted_fields or {})
     prediction = rt.classifier.predict(text)
+    fields = rt.classifier.read_fields(text, ruled)
     with rt.db.session() as s:
         claim(s, letter_id, Status.SEGMENTED, Status.CLASSIFIED)
         letter = load_letter(s, letter_id)
+        letter.predicted_fields = asdict(fields)
         letter.prediction = prediction.to_dict()
         letter.model_version = prediction.model_version
         audit.record(s, audit.SYSTEM, "classify", letter_id, model_version=prediction.model_version,

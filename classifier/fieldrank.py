@@ -1,0 +1,293 @@
+"""Learned choice of the intervener's name, unit and position among the spans of a letter.
+
+The rules of :mod:`classifier.fields` read these fields well when a letter says who is who in a way they know
+(来电人：…, a signature line, a 批示's signer); in other wording they often find nothing, or someone else. A
+:class:`FieldRanker` learns from labelled letters which span of the text is the intervener's:
+
+1. candidates (:func:`candidates`): every span that could be the field — a surname and one or two characters
+   (name); a run of characters ending in an organ word and starting after a boundary (unit); a post of
+   :data:`classifier.fields.POSITIONS` with up to ten characters of department before it (position); the rules'
+   own answer when it is none of these; and "none" (the letter does not say).
+2. features of each candidate (:func:`span_features`): the characters around it, the label of its line
+   (来电人：), where in the letter it stands, its shape, whether the rules chose it, the letter's form; for unit
+   and position also how far it stands from the chosen name.
+3. one logistic regression per field scores every candidate; the best one wins, "none" included. The name is
+   chosen first, then unit and position next to it.
+
+The three fields are chosen this way only by a ranker trained on at least :data:`MIN_LETTERS` labelled letters;
+with fewer, the rules' fields stand. Run ``python -m classifier.fieldrank`` for the leave-one-file-out
+comparison with the rules over the hand-written letters (figures in the README).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from classifier import fields as rules
+from classifier.segment import segment
+from classifier.types import Fields
+
+RANKED = ("name", "unit", "position")  # chosen in this order: unit and position look at the chosen name
+MIN_LETTERS = 200  # below this many labelled letters the rules do better than a ranker
+C = 1.0  # inverse regularisation of the logistic regressions
+
+_CJK = "\u4e00-\u9fff"
+_NAME_SPAN = re.compile(f"(?=({rules._SURNAME}(?:{rules._ANON}|[{_CJK}]{{1,2}})))")
+_RARE_NAME_SPAN = re.compile(f"(?=([{rules.WORDLIKE_SURNAMES}][{_CJK}]{{2}}|[{_CJK}]{{1,6}}·[{_CJK}]{{1,8}}))")
+_UNIT_END = re.compile("|".join(sorted(
+    rules.ORGAN_SUFFIXES + ("行", "分行", "支行", "室", "处", "科", "队", "庭", "会", "社", "报社", "台", "厂", "店"),
+    key=len, reverse=True)))
+_UNIT_SPAN = re.compile(f"[{_CJK}（）()·]+")
+_UNIT_LEAD_CHARS = set("是系在由向的致给经据为和与及、我称任")
+_UNIT_LEAD_WORDS = ("自称", "来自", "现任", "担任", "我是")
+_POSITION_SPAN = re.compile(f"(?=({rules._POSITION_RE.pattern}))")
+_IS_CJK = re.compile(f"[{_CJK}]")
+_LINE_LABEL = re.compile("([^：:，,。\n]{1,8})[：:]\\s*$")
+# words that often mean the letter names no unit or post for its sender (a relative, an anonymous caller)
+_NONE_CUES = ("爱人", "妻子", "丈夫", "儿子", "女儿", "亲戚", "匿名", "老乡", "朋友", "同学", "战友", "父亲", "母亲",
+              "舅舅", "侄子", "外甥", "女婿", "不愿透露", "未留", "没说")
+
+
+# --- candidates -----------------------------------------------------------------------------------
+def _names(text: str) -> set[tuple[int, str]]:
+    out = set()
+    for m in _NAME_SPAN.finditer(text):
+        span = m.group(1)
+        out.add((m.start(), span))
+        if len(span) == 3:
+            out.add((m.start(), span[:2]))
+    out.update((m.start(), m.group(1)) for m in _RARE_NAME_SPAN.finditer(text))
+    return out
+
+
+def _units(text: str) -> set[tuple[int, str]]:
+    out = set()
+    for m in _UNIT_END.finditer(text):
+        end = m.end()
+        for start in range(max(0, end - 30), end - 1):
+            if not _UNIT_SPAN.fullmatch(text, start, end):
+                continue
+            before = text[start - 1] if start else ""
+            if (not before or not _IS_CJK.match(before) or before in _UNIT_LEAD_CHARS
+                    or text[max(0, start - 2):start] in _UNIT_LEAD_WORDS):
+                out.add((start, text[start:end]))
+    return out
+
+
+def _positions(text: str) -> set[tuple[int, str]]:
+    out = set()
+    for m in _POSITION_SPAN.finditer(text):
+        start, post = m.start(), m.group(1)
+        out.add((start, post))
+        for k in range(1, 11):  # a department before the post: 立案庭 | 副庭长
+            if start - k < 0 or not _IS_CJK.match(text[start - k]):
+                break
+            out.add((start - k, text[start - k:start] + post))
+    return out
+
+
+_GENERATORS = {"name": _names, "unit": _units, "position": _positions}
+
+
+def candidates(field: str, text: str, ruled: str | None) -> list[tuple[int, str]]:
+    """(offset, span) pairs that could be ``field`` of ``text``, sorted; the rules' answer ``ruled`` is one of them
+    (at its first place) whenever the text contains it."""
+    found = _GENERATORS[field](text)
+    if ruled and ruled not in {span for _, span in found} and ruled in text:
+        found.add((text.index(ruled), ruled))
+    return sorted(found)
+
+
+# --- features -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Letter:
+    """What every candidate of one letter is compared against."""
+
+    text: str
+    ruled: Fields
+    line_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str, ruled: Fields) -> "_Letter":
+        return cls(text, ruled, (0, *(m.end() for m in re.finditer("\n", text))))
+
+
+def _near(text: str, start: int, end: int, anchor: str | None) -> str:
+    """How far the span ``start:end`` stands from the nearest mention of ``anchor`` (the chosen name)."""
+    if not anchor:
+        return "anchor=none"
+    best: tuple[int, str] | None = None
+    for m in re.finditer(re.escape(anchor), text):
+        if m.start() >= end:
+            gap, side = m.start() - end, "R"
+        elif m.end() <= start:
+            gap, side = start - m.end(), "L"
+        else:
+            gap, side = 0, "O"
+        if best is None or gap < best[0]:
+            best = (gap, side)
+    if best is None:
+        return "anchor=absent"
+    gap, side = best
+    return f"anchor={side}{gap if gap < 5 else (5 if gap < 12 else 12)}"
+
+
+def span_features(field: str, letter: _Letter, start: int, span: str, anchor: str | None = None) -> dict[str, int]:
+    """The features of candidate ``span`` at ``start`` for ``field`` (``anchor``: the chosen name, for unit and position)."""
+    text, end = letter.text, start + len(span)
+    line = max(i for i, s in enumerate(letter.line_starts) if s <= start)
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[letter.line_starts[line]:start], text[end:line_end]
+    f = {f"L{n}={text[max(0, start - n):start]}": 1 for n in (1, 2, 3)}
+    f.update({f"R{n}={text[end:end + n]}": 1 for n in (1, 2, 3)})
+    f.update({f"lw={text[j:j + 2]}": 1 for j in range(max(letter.line_starts[line], start - 10), start - 1)})
+    f.update({f"rw={text[j:j + 2]}": 1 for j in range(end, min(line_end, end + 10) - 1)})
+    label = _LINE_LABEL.search(before)
+    if label:
+        f[f"label={label.group(1)}"] = f[f"label_end={label.group(1)[-2:]}"] = 1
+    f["line_start"] = int(not before.strip())
+    f["line_end"] = int(not after.strip())
+    f["first_line"] = int(line == 0)
+    f["first_3_lines"] = int(line < 3)
+    f["last_3_lines"] = int(line >= len(letter.line_starts) - 3)
+    f[f"at={10 * start // max(len(text), 1)}"] = 1
+    f[f"length={min(len(span), 12)}"] = 1
+    f["first_mention"] = int(text.find(span) == start)
+    f[f"mentions={min(text.count(span), 3)}"] = 1
+    ruled = getattr(letter.ruled, field)
+    f["rule=" + ("none" if ruled is None else "same" if ruled == span else
+                 "overlap" if span in ruled or ruled in span else "other")] = 1
+    f[f"form={letter.ruled.form}"] = 1
+    f[f"form|L2={letter.ruled.form}{text[max(0, start - 2):start]}"] = 1
+    if field == "name":
+        f["anonymised"] = int("某" in span)
+        f["full_name"] = int(rules.is_person_name(span))
+        f[f"last={span[-1]}"] = 1
+        f["post_follows"] = int(bool(rules._POSITION_RE.match(text, end)))
+    else:
+        f[_near(text, start, end, anchor)] = 1
+    if field == "unit":
+        f.update({f"suffix={span[-2:]}": 1, f"suffix1={span[-1]}": 1, f"first2={span[:2]}": 1})
+        f["court"] = int("法院" in span)
+        f["colon_after"] = int(after.startswith(("：", ":")))
+        f["organ"] = int(rules.is_organ(span))
+    if field == "position":
+        post = rules._POSITION_RE.search(span)
+        f["whole_post"] = int(bool(post) and post.span() == (0, len(span)))
+        f[f"last2={span[-2:]}"] = 1
+        if not (post and post.start() == 0):
+            f.update({"department": 1, f"department1={span[0]}": 1,
+                      f"department_length={min(len(span) - (len(post.group(0)) if post else 0), 8)}": 1})
+    return f
+
+
+def none_features(field: str, letter: _Letter, n_candidates: int, anchor: str | None = None) -> dict[str, int]:
+    """The features of the "none" candidate: the letter does not name ``field``."""
+    f = {"NONE": 1, f"NONE|form={letter.ruled.form}": 1, f"NONE|candidates={min(n_candidates, 5)}": 1}
+    f.update({f"NONE|rule_none_{k}": 1 for k in RANKED if getattr(letter.ruled, k) is None})
+    f.update({f"NONE|cue={w}": 1 for w in _NONE_CUES if w in letter.text})
+    if field != "name" and not anchor:
+        f["NONE|no_name"] = 1
+    return f
+
+
+def _rows(field: str, letter: _Letter, anchor: str | None) -> tuple[list[dict], list[str | None]]:
+    """Feature rows and values of every candidate of ``letter`` ("none" first, value None)."""
+    found = candidates(field, letter.text, getattr(letter.ruled, field))
+    rows = [none_features(field, letter, len(found), anchor)]
+    rows += [span_features(field, letter, start, span, anchor) for start, span in found]
+    return rows, [None, *(span for _, span in found)]
+
+
+# --- the ranker -----------------------------------------------------------------------------------
+class FieldRanker:
+    """Chooses name, unit and position of a letter among its candidates. Build with :meth:`fit`."""
+
+    def __init__(self, models: dict[str, tuple[DictVectorizer, LogisticRegression]]) -> None:
+        self.models = models
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], labels: Sequence[dict], weights: Sequence[float] | None = None,
+            ruled: Sequence[Fields] | None = None) -> "FieldRanker | None":
+        """A ranker learnt from ``texts`` and their labelled ``fields`` dicts (``weights`` per letter; ``ruled``:
+        the rules' fields, computed when not given). None when fewer than :data:`MIN_LETTERS` letters are given."""
+        if len(texts) < MIN_LETTERS:
+            return None
+        ruled = list(ruled) if ruled is not None else [segment(t).fields for t in texts]
+        weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
+        letters = [_Letter.of(t, r) for t, r in zip(texts, ruled)]
+        anchors = [lab.get("name") or r.name for lab, r in zip(labels, ruled)]  # the true name, as in use
+        models = {}
+        for field in RANKED:
+            X, y, w = [], [], []
+            for letter, lab, anchor, weight in zip(letters, labels, anchors, weights):
+                rows, values = _rows(field, letter, anchor if field != "name" else None)
+                truth = lab.get(field) or None
+                X += rows
+                y += [int(v == truth) for v in values]
+                w += [weight] * len(rows)
+            vectorizer = DictVectorizer()
+            models[field] = (vectorizer, LogisticRegression(C=C, max_iter=3000).fit(
+                vectorizer.fit_transform(X), y, sample_weight=w))
+        return cls(models)
+
+    def choose(self, text: str, ruled: Fields) -> Fields:
+        """``ruled`` with name, unit and position replaced by the best-scoring candidates of ``text``."""
+        letter = _Letter.of(text, ruled)
+        chosen: dict[str, str | None] = {}
+        for field in RANKED:
+            rows, values = _rows(field, letter, chosen.get("name"))
+            vectorizer, model = self.models[field]
+            scores = model.predict_proba(vectorizer.transform(rows))[:, 1]
+            chosen[field] = values[int(np.argmax(scores))]
+        return replace(ruled, **chosen)
+
+
+# --- measuring ------------------------------------------------------------------------------------
+def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: float) -> dict[str, dict[str, tuple[float, float]]]:
+    """Exact-match accuracy of the rules and of a ranker for each file of ``held`` (name → records), the ranker
+    trained on ``base`` (weight 1) and the other held files (``weight``): {file: {field: (rules, ranker)}}."""
+    ruled = {name: [segment(r["text"]).fields for r in recs] for name, recs in held.items()}
+    base_ruled = [segment(r["text"]).fields for r in base]
+    out = {}
+    for name, recs in held.items():
+        train = [(r, f, weight) for other, rs in held.items() if other != name for r, f in zip(rs, ruled[other])]
+        train += [(r, f, 1.0) for r, f in zip(base, base_ruled)]
+        ranker = FieldRanker.fit([r["text"] for r, _, _ in train], [r["fields"] for r, _, _ in train],
+                                 [w for _, _, w in train], [f for _, f, _ in train])
+        chosen = [ranker.choose(r["text"], f) for r, f in zip(recs, ruled[name])]
+        out[name] = {k: (float(np.mean([getattr(f, k) == (r["fields"].get(k) or None) for r, f in zip(recs, ruled[name])])),
+                         float(np.mean([getattr(c, k) == (r["fields"].get(k) or None) for r, c in zip(recs, chosen)])))
+                     for k in RANKED}
+    return out
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    from classifier import model
+
+    parser = argparse.ArgumentParser(description="字段排序模型留一文件交叉验证 (leave-one-file-out field ranking vs rules)")
+    parser.add_argument("files", nargs="*", type=Path, help="labelled files held out in turn (default: written/*.jsonl)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    files = args.files or sorted(model.WRITTEN_DIR.glob("*.jsonl"))
+    held = {f.name: model.load_corpus(f) for f in files}
+    result = leave_one_file_out(held, model.load_corpus(model.DEFAULT_CORPUS), model.REAL_WEIGHT)
+    n = {name: len(recs) for name, recs in held.items()}
+    print(f"{'file':24} {'n':>4} " + " ".join(f"{k:>15}" for k in RANKED) + "   (rules → ranker)")
+    for name, scores in result.items():
+        print(f"{name:24} {n[name]:4} " + " ".join(f"{a:6.3f} → {b:5.3f}" for a, b in (scores[k] for k in RANKED)))
+    total = sum(n.values())
+    print(f"{'all':24} {total:4} " + " ".join(
+        f"{sum(result[f][k][0] * n[f] for f in result) / total:6.3f} → {sum(result[f][k][1] * n[f] for f in result) / total:5.3f}"
+        for k in RANKED))
+
+
+if __name__ == "__main__":
+    main()
