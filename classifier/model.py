@@ -345,8 +345,7 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
     ib_heads = {c: _binary_head(Xc[internal], _multi_hot(sub_internal, "internal_behaviours", c), w[internal],
                                 seed, family) for c in INTERNAL_BEHAVIOURS}
     labelled = [r for r in records if isinstance(r.get("fields"), dict)]
-    field_ranker = FieldRanker.fit([r["text"] for r in labelled], [r["fields"] for r in labelled],
-                                   sample_weights(labelled, real_weight))
+    field_ranker = FieldRanker.fit(labelled, sample_weights(labelled, real_weight))
     fallbacks = {c: type(h).__name__ for c, h in {**sr_heads, **ib_heads}.items() if not isinstance(h, CalibratedClassifierCV)}
     metrics = {
         "family": family,
