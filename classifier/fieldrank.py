@@ -12,7 +12,8 @@ The rules of :mod:`classifier.fields` read these fields well when a letter says 
    (来电人：), where in the letter it stands, its shape, whether the rules chose it, the letter's form; for unit
    and position also how far it stands from the chosen name.
 3. one logistic regression per field scores every candidate; the best one wins, "none" included. The name is
-   chosen first, then unit and position next to it.
+   chosen first, then unit and position next to it. A field whose winner scores below :data:`SURE` is listed
+   in ``Fields.unsure``; the desk marks it for the reviewer.
 
 The form of contact (函, 批示, 电话, 微信, 当面 …) is learnt too: a linear SVM over the letter's character
 1–3-grams and the form the rules read (leave-one-file-out 0.872 → 0.923; a logistic regression reached 0.912).
@@ -46,6 +47,7 @@ RANKED = ("name", "unit", "position")  # chosen in this order: unit and position
 CHOSEN = (*RANKED, "form")  # every field the ranker replaces
 MIN_LETTERS = 200  # below this many labelled letters the rules do better than a ranker
 C = 1.0  # inverse regularisation of the candidate scorers
+SURE = 0.5  # a chosen candidate scoring less is marked unsure
 FORM_C = 0.5  # and of the form classifier
 RULED_FORM_WEIGHT = 3.0  # the rules' form, one-hot, beside the TF-IDF columns
 
@@ -286,12 +288,17 @@ class FieldRanker:
         """``ruled`` with name, unit, position and form replaced by the best-scoring candidates of ``text``."""
         letter = _Letter.of(text, ruled)
         chosen: dict[str, str | None] = {}
+        unsure = []
         for field in RANKED:
             rows, values = _rows(field, letter, chosen.get("name"))
             vectorizer, model = self.models[field]
             scores = model.predict_proba(vectorizer.transform(rows))[:, 1]
-            chosen[field] = values[int(np.argmax(scores))]
-        return replace(ruled, **chosen, form=self.form.read(text, ruled) if self.form else ruled.form)
+            best = int(np.argmax(scores))
+            chosen[field] = values[best]
+            if scores[best] < SURE:
+                unsure.append(field)
+        return replace(ruled, **chosen, form=self.form.read(text, ruled) if self.form else ruled.form,
+                       unsure=tuple(unsure))
 
 
 # --- measuring ------------------------------------------------------------------------------------

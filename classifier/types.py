@@ -24,7 +24,8 @@ class Segments:
 class Fields:
     """Record fields of taxonomy §4 that can be read from the text. ``date`` is ISO ``YYYY-MM-DD``.
 
-    ``case_number`` is the first case number named, normalised; ``case_numbers`` all of them.
+    ``case_number`` is the first case number named, normalised; ``case_numbers`` all of them. ``unsure``
+    names the fields a learned reader chose with little confidence (:mod:`classifier.fieldrank`).
     """
 
     name: str | None = None
@@ -35,6 +36,7 @@ class Fields:
     date: str | None = None
     form: str = "LETTER"
     case_numbers: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
 
     def record(self) -> dict:
         """The six record fields, as the analyze contract names them."""
@@ -44,7 +46,7 @@ class Fields:
     def from_dict(cls, data: dict) -> "Fields":
         """The fields ``dataclasses.asdict`` (or its JSON) gave; unknown keys are ignored."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and data[k] is not None}
-        return cls(**{**known, "case_numbers": tuple(known.get("case_numbers", ()))})
+        return cls(**{**known, "case_numbers": tuple(known.get("case_numbers", ())), "unsure": tuple(known.get("unsure", ()))})
 
 
 @dataclass(frozen=True)

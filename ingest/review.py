@@ -192,8 +192,8 @@ def _reject(s, letter: Letter, decision: ReviewDecision, actor: Actor, threshold
 def confident_decision(prediction: dict | None, predicted_fields: dict | None,
                        threshold: float) -> ReviewDecision | None:
     """The confirm decision that takes the prediction as it is, or None unless the predicted type and every
-    predicted special-report and internal-behaviour label reach ``threshold``."""
-    if not prediction:
+    predicted special-report and internal-behaviour label reach ``threshold`` and no field is marked unsure."""
+    if not prediction or (predicted_fields or {}).get("unsure"):
         return None
     predicted = [prediction["intervener_type"], *prediction.get("special_report", []),
                  *prediction.get("internal_behaviours", [])]

@@ -24,16 +24,19 @@ from tests.test_review_ui import PASSWORD, _csrf, app, client, letter_in_review,
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
-def _letter(rt: Runtime, tag: str, hours: int, itype: str, p: float, sr: dict[str, float] | None = None) -> int:
+def _letter(rt: Runtime, tag: str, hours: int, itype: str, p: float, sr: dict[str, float] | None = None,
+            unsure: tuple[str, ...] = ()) -> int:
     """A letter in review received ``hours`` after :data:`T0`, predicted as ``itype`` with probability ``p``
-    and the special-report codes ``sr`` (code → probability) predicted."""
+    and the special-report codes ``sr`` (code → probability) predicted, its fields ``unsure`` marked unsure."""
     letter_id = letter_in_review(rt, _pdf(tag), f"{tag}.pdf")
     sr = sr or {}
     prediction = Prediction(LabelScore(itype, p), {itype: p}, tuple(LabelScore(c, q) for c, q in sr.items()), (),
                             "test", sr_probabilities=dict(sr))
     with rt.db.session() as s:
+        letter = s.get(Letter, letter_id)
         s.execute(update(Letter).where(Letter.id == letter_id).values(
-            prediction=prediction.to_dict(), received_at=T0 + dt.timedelta(hours=hours)))
+            prediction=prediction.to_dict(), received_at=T0 + dt.timedelta(hours=hours),
+            predicted_fields={**(letter.predicted_fields or {}), "unsure": list(unsure)}))
     return letter_id
 
 
@@ -113,14 +116,18 @@ def test_letter_page_links_within_the_filter_and_confirm_and_next_keeps_it(clien
 def test_bulk_confirm_files_only_confident_letters_of_the_filter(client, rt, three):
     a, b, c = three
     doubtful = _letter(rt, "丁", 3, "EXT_ORG", 0.9, {"SR10": 0.9, "SR03": 0.55})  # one label below 60 %
+    unsure = _letter(rt, "戊", 4, "EXT_ORG", 0.95, {"SR10": 0.9}, unsure=("unit",))  # a field the model doubts
     login(client, "reviewer")
+    page = client.get(f"/letters/{unsure}").text
+    assert 'id="unsure-unit"' in page and "模型把握不大" in page and 'id="unsure-name"' not in page
     queue = client.get("/?intervener_type=EXT_ORG").text
     assert "确认全部有把握的来信" in queue
     token = _csrf(client, "/")
     done = client.post("/queue/confirm-confident", data={"csrf_token": token,
                                                          "next_filter": "intervener_type=EXT_ORG"})
     assert done.status_code == 302 and done.headers["Location"] == "/?intervener_type=EXT_ORG"
-    assert [_status(rt, i) for i in (a, b, c, doubtful)] == ["filed", "in_review", "in_review", "in_review"]
+    assert [_status(rt, i) for i in (a, b, c, doubtful, unsure)] == ["filed", "in_review", "in_review", "in_review",
+                                                                     "in_review"]
     filed = get_letter(rt, a)
     assert [t.code for t in filed.types if t.selected] == ["EXT_ORG"]
     assert [t.code for t in filed.special_report if t.selected] == ["SR10"]
@@ -128,7 +135,7 @@ def test_bulk_confirm_files_only_confident_letters_of_the_filter(client, rt, thr
     assert "已确认归档 1 封有把握的来信" in client.get("/").text
 
     client.post("/queue/confirm-confident", data={"csrf_token": token, "next_filter": ""})  # whole queue
-    assert [_status(rt, i) for i in (b, c, doubtful)] == ["in_review", "filed", "in_review"]
+    assert [_status(rt, i) for i in (b, c, doubtful, unsure)] == ["in_review", "filed", "in_review", "in_review"]
 
 
 def test_clerk_cannot_bulk_confirm(client, rt, three):
