@@ -19,16 +19,15 @@ The form of contact (函, 批示, 电话, 微信, 当面 …) is learnt too: a l
 1–3-grams and the form the rules read (leave-one-file-out 0.872 → 0.923; a logistic regression reached 0.912).
 
 The fields are chosen this way only by a ranker trained on at least :data:`MIN_LETTERS` labelled letters;
-with fewer, the rules' fields stand. Run ``python -m classifier.fieldrank`` for the leave-one-file-out
-comparison with the rules over the hand-written letters (figures in the README).
+with fewer, the rules' fields stand. ``letterdesk bench fields`` prints the leave-one-file-out comparison
+with the rules over the hand-written letters (:func:`report`; figures in the README).
 """
 from __future__ import annotations
 
-import argparse
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy import sparse
@@ -306,9 +305,9 @@ def _truth(record: dict, field: str) -> str | None:
     return record.get("form") or "LETTER" if field == "form" else record["fields"].get(field) or None
 
 
-def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: float) -> dict[str, dict[str, tuple[float, float]]]:
-    """Exact-match accuracy of the rules and of a ranker for each file of ``held`` (name → records), the ranker
-    trained on ``base`` (weight 1) and the other held files (``weight``): {file: {field: (rules, ranker)}}."""
+def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: float) -> dict[str, list[tuple[dict, Fields, Fields]]]:
+    """For each file of ``held`` (name → records): every record with the rules' fields and those of a ranker
+    trained on ``base`` (weight 1) and the other held files (``weight``)."""
     ruled = {name: [segment(r["text"]).fields for r in recs] for name, recs in held.items()}
     base_ruled = [segment(r["text"]).fields for r in base]
     out = {}
@@ -316,31 +315,36 @@ def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: fl
         train = [(r, f, weight) for other, rs in held.items() if other != name for r, f in zip(rs, ruled[other])]
         train += [(r, f, 1.0) for r, f in zip(base, base_ruled)]
         ranker = FieldRanker.fit([r for r, _, _ in train], [w for _, _, w in train], [f for _, f, _ in train])
-        chosen = [ranker.choose(r["text"], f) for r, f in zip(recs, ruled[name])]
-        out[name] = {k: (float(np.mean([getattr(f, k) == _truth(r, k) for r, f in zip(recs, ruled[name])])),
-                         float(np.mean([getattr(c, k) == _truth(r, k) for r, c in zip(recs, chosen)])))
-                     for k in CHOSEN}
+        out[name] = [(r, f, ranker.choose(r["text"], f)) for r, f in zip(recs, ruled[name])]
     return out
 
 
-def main(argv: Iterable[str] | None = None) -> None:
+def report(files: Sequence[Path], base: Sequence[dict] | None = None) -> list[str]:
+    """``letterdesk bench fields``: leave-one-file-out over labelled ``files`` (default: the hand-written
+    training letters), the ranker trained on ``base`` (default: the generated corpus) and the other files.
+    Lines of exact-match accuracy, rules → ranker, per file and field; then how often the ranker is sure and
+    how often right when it is and when it is not; last, one summary line."""
     from classifier import model
 
-    parser = argparse.ArgumentParser(description="字段排序模型留一文件交叉验证 (leave-one-file-out field ranking vs rules)")
-    parser.add_argument("files", nargs="*", type=Path, help="labelled files held out in turn (default: written/*.jsonl)")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    files = args.files or sorted(model.WRITTEN_DIR.glob("*.jsonl"))
+    files = list(files) or sorted(model.WRITTEN_DIR.glob("*.jsonl"))
     held = {f.name: model.load_corpus(f) for f in files}
-    result = leave_one_file_out(held, model.load_corpus(model.DEFAULT_CORPUS), model.REAL_WEIGHT)
-    n = {name: len(recs) for name, recs in held.items()}
-    print(f"{'file':24} {'n':>4} " + " ".join(f"{k:>15}" for k in CHOSEN) + "   (rules → ranker)")
-    for name, scores in result.items():
-        print(f"{name:24} {n[name]:4} " + " ".join(f"{a:6.3f} → {b:5.3f}" for a, b in (scores[k] for k in CHOSEN)))
-    total = sum(n.values())
-    print(f"{'all':24} {total:4} " + " ".join(
-        f"{sum(result[f][k][0] * n[f] for f in result) / total:6.3f} → {sum(result[f][k][1] * n[f] for f in result) / total:5.3f}"
-        for k in CHOSEN))
+    result = leave_one_file_out(held, model.load_corpus(model.DEFAULT_CORPUS) if base is None else list(base),
+                                model.REAL_WEIGHT)
 
+    def exact(rows, field: str, which: int) -> float:
+        return float(np.mean([getattr(row[which], field) == _truth(row[0], field) for row in rows])) if rows else 0.0
 
-if __name__ == "__main__":
-    main()
+    every = [row for rows in result.values() for row in rows]
+    lines = [f"字段完全一致率，留一文件交叉验证（规则 → 学习）：{len(files)} 个文件，{len(every)} 封来信",
+             f"  {'文件':22} {'来信数':>5} " + " ".join(f"{k:>15}" for k in CHOSEN)]
+    for name, rows in [*result.items(), ("合计", every)]:
+        lines.append(f"  {name:24} {len(rows):5} " + " ".join(f"{exact(rows, k, 1):6.3f} → {exact(rows, k, 2):5.3f}"
+                                                               for k in CHOSEN))
+    for k in RANKED:
+        sure = [row for row in every if k not in row[2].unsure]
+        unsure = [row for row in every if k in row[2].unsure]
+        lines.append(f"  {k}: 有把握 {len(sure) / max(len(every), 1):.1%}，其中正确 {exact(sure, k, 2):.3f}；"
+                     f"把握不大 {len(unsure) / max(len(every), 1):.1%}，其中正确 {exact(unsure, k, 2):.3f}")
+    lines.append("SUMMARY fields: n=%d " % len(every) + " ".join(
+        f"{k} {exact(every, k, 1):.3f}->{exact(every, k, 2):.3f}" for k in CHOSEN))
+    return lines

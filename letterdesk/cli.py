@@ -433,6 +433,17 @@ def bench_classify(file: Path, threshold: float | None) -> None:
         click.echo(line)
 
 
+@bench.command("fields")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@handle_errors
+def bench_fields(files: tuple[Path, ...]) -> None:
+    """留一文件交叉验证：在标注文件 FILES（默认：手写训练来信）上比较规则与学习所得的姓名、单位、职务、方式。"""
+    from classifier.fieldrank import report
+
+    for line in report(files):
+        click.echo(line)
+
+
 @bench.command("ocr")
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--engine", "engine_name", default=None, help="OCR 引擎（默认：配置中的 ocr_engine）")

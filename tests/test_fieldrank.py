@@ -2,7 +2,9 @@
 rules' fields when it has too little to learn from, and learns a convention from confirmed letters."""
 from __future__ import annotations
 
+import json
 import random
+import re
 
 import pytest
 
@@ -60,3 +62,20 @@ def test_the_ranker_learns_a_convention_from_confirmed_letters():
     assert [c.name for c in chosen] == [lab["name"] for _, lab in held]
     assert not any("name" in c.unsure for c in chosen)  # and it is sure of them
     assert by_rules < len(held) / 2  # the rules do not know this wording
+
+
+def test_bench_fields_compares_rules_and_ranker_file_by_file(tmp_path):
+    """``letterdesk bench fields``: one line per held-out file, the total, how sure the ranker was, a summary."""
+    letters = model.load_corpus(model.DATA_DIR / "tune_fields.jsonl")
+    files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for i, path in enumerate(files):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in letters[i::2]), encoding="utf-8")
+    lines = fieldrank.report(files, base=model.load_corpus(model.DEFAULT_CORPUS)[:300])
+    assert f"2 个文件，{len(letters)} 封来信" in lines[0]
+    rows = {line.split()[0]: line for line in lines[2:5]}
+    assert set(rows) == {"a.jsonl", "b.jsonl", "合计"}
+    pairs = re.findall(r"(\d\.\d{3}) → (\d\.\d{3})", rows["合计"])
+    assert len(pairs) == len(fieldrank.CHOSEN)
+    assert float(pairs[0][0]) > 0.9  # these letters were written for the rules: the name rules get them right
+    assert [line.split(":")[0].strip() for line in lines[5:8]] == list(fieldrank.RANKED)
+    assert lines[-1].startswith(f"SUMMARY fields: n={len(letters)} name ")
