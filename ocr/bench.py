@@ -193,6 +193,16 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _own_peak_kb() -> int:
+    """This process's peak resident memory (KiB) since it started its program: ``VmHWM``, because a spawned
+    worker's ``ru_maxrss`` still counts the process it was forked from (a large parent inflated it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _read(path: Path) -> tuple[list[str], list[str], float, float, int, float]:
     """Page texts, page sources, seconds, CPU seconds, pid and peak memory (MB) of this worker after
     reading ``path``."""
@@ -203,8 +213,7 @@ def _read(path: Path) -> tuple[list[str], list[str], float, float, int, float]:
                               stages=_settings["stages"], correct=_settings["correct"])
     seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     # the worker's peak plus the largest child's (Tesseract): an upper bound of what it held at once
-    peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak_mb = (_own_peak_kb() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return ([p.text for p in result.pages], [p.source for p in result.pages], seconds, cpu,
             multiprocessing.current_process().pid, peak_mb)
 

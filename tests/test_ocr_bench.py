@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import multiprocessing
 import random
 from pathlib import Path
 
@@ -68,3 +69,14 @@ def test_cer_matches_the_benchmark_scorer_exactly():
         theirs, ours = scorer.score_item(truth, guess), score(truth, guess)
         assert (ours.gt_chars, ours.edits, ours.gt_han, ours.edits_han) == (
             theirs["gt_chars"], theirs["edits"], theirs["gt_han"], theirs["edits_han"])
+
+
+def test_a_workers_peak_memory_does_not_count_the_process_that_started_it():
+    """A spawned worker is forked first: its ru_maxrss starts at the parent's size. The bench must not report
+    a big parent (e.g. a test session holding trained models) as the worker's memory."""
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page so it is resident
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        worker_mb = pool.apply(bench._own_peak_kb) / 1024
+    assert worker_mb < 300
+    del ballast
