@@ -336,9 +336,10 @@ def report(files: Sequence[Path], base: Sequence[dict] | None = None) -> list[st
 
     every = [row for rows in result.values() for row in rows]
     lines = [f"字段完全一致率，留一文件交叉验证（规则 → 学习）：{len(files)} 个文件，{len(every)} 封来信",
-             f"  {'文件':22} {'来信数':>5} " + " ".join(f"{k:>15}" for k in CHOSEN)]
+             f"  {'文件':22} {'封数':>3} " + " ".join(f"{k:>15}" for k in CHOSEN)]
     for name, rows in [*result.items(), ("合计", every)]:
-        lines.append(f"  {name:24} {len(rows):5} " + " ".join(f"{exact(rows, k, 1):6.3f} → {exact(rows, k, 2):5.3f}"
+        width = 24 - len(re.findall(f"[{_CJK}]", name))  # a Chinese character takes two columns
+        lines.append(f"  {name:{width}} {len(rows):5} " + " ".join(f"{exact(rows, k, 1):6.3f} → {exact(rows, k, 2):5.3f}"
                                                                for k in CHOSEN))
     for k in RANKED:
         sure = [row for row in every if k not in row[2].unsure]
