@@ -1,4 +1,4 @@
-"""Learned choice of the intervener's name, unit and position among the spans of a letter.
+"""Learned choice of the intervener's name, unit and position among the spans of a letter, and of its form.
 
 The rules of :mod:`classifier.fields` read these fields well when a letter says who is who in a way they know
 (来电人：…, a signature line, a 批示's signer); in other wording they often find nothing, or someone else. A
@@ -24,6 +24,7 @@ with the rules over the hand-written letters (:func:`report`; figures in the REA
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,12 +47,12 @@ RANKED = ("name", "unit", "position")  # chosen in this order: unit and position
 CHOSEN = (*RANKED, "form")  # every field the ranker replaces
 MIN_LETTERS = 200  # below this many labelled letters the rules do better than a ranker
 C = 1.0  # inverse regularisation of the candidate scorers
-SURE = 0.5  # a chosen candidate scoring less is marked unsure
 FORM_C = 0.5  # and of the form classifier
+SURE = 0.5  # a chosen candidate scoring less is marked unsure
 RULED_FORM_WEIGHT = 3.0  # the rules' form, one-hot, beside the TF-IDF columns
 
 _CJK = "\u4e00-\u9fff"
-_NAME_SPAN = re.compile(f"(?=({rules._SURNAME}(?:{rules._ANON}|[{_CJK}]{{1,2}})))")
+_NAME_SPAN = re.compile(f"(?=({rules.SURNAME}(?:{rules.ANONYMISED}|[{_CJK}]{{1,2}})))")
 _RARE_NAME_SPAN = re.compile(f"(?=([{rules.WORDLIKE_SURNAMES}][{_CJK}]{{2}}|[{_CJK}]{{1,6}}·[{_CJK}]{{1,8}}))")
 _UNIT_END = re.compile("|".join(sorted(
     rules.ORGAN_SUFFIXES + ("行", "分行", "支行", "室", "处", "科", "队", "庭", "会", "社", "报社", "台", "厂", "店"),
@@ -59,7 +60,7 @@ _UNIT_END = re.compile("|".join(sorted(
 _UNIT_SPAN = re.compile(f"[{_CJK}（）()·]+")
 _UNIT_LEAD_CHARS = set("是系在由向的致给经据为和与及、我称任")
 _UNIT_LEAD_WORDS = ("自称", "来自", "现任", "担任", "我是")
-_POSITION_SPAN = re.compile(f"(?=({rules._POSITION_RE.pattern}))")
+_POSITION_SPAN = re.compile(f"(?=({rules.POSITION_RE.pattern}))")
 _IS_CJK = re.compile(f"[{_CJK}]")
 _LINE_LABEL = re.compile("([^：:，,。\n]{1,8})[：:]\\s*$")
 # words that often mean the letter names no unit or post for its sender (a relative, an anonymous caller)
@@ -154,7 +155,7 @@ def _near(text: str, start: int, end: int, anchor: str | None) -> str:
 def span_features(field: str, letter: _Letter, start: int, span: str, anchor: str | None = None) -> dict[str, int]:
     """The features of candidate ``span`` at ``start`` for ``field`` (``anchor``: the chosen name, for unit and position)."""
     text, end = letter.text, start + len(span)
-    line = max(i for i, s in enumerate(letter.line_starts) if s <= start)
+    line = bisect.bisect_right(letter.line_starts, start) - 1
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
     before, after = text[letter.line_starts[line]:start], text[end:line_end]
@@ -183,7 +184,7 @@ def span_features(field: str, letter: _Letter, start: int, span: str, anchor: st
         f["anonymised"] = int("某" in span)
         f["full_name"] = int(rules.is_person_name(span))
         f[f"last={span[-1]}"] = 1
-        f["post_follows"] = int(bool(rules._POSITION_RE.match(text, end)))
+        f["post_follows"] = int(bool(rules.POSITION_RE.match(text, end)))
     else:
         f[_near(text, start, end, anchor)] = 1
     if field == "unit":
@@ -192,7 +193,7 @@ def span_features(field: str, letter: _Letter, start: int, span: str, anchor: st
         f["colon_after"] = int(after.startswith(("：", ":")))
         f["organ"] = int(rules.is_organ(span))
     if field == "position":
-        post = rules._POSITION_RE.search(span)
+        post = rules.POSITION_RE.search(span)
         f["whole_post"] = int(bool(post) and post.span() == (0, len(span)))
         f[f"last2={span[-2:]}"] = 1
         if not (post and post.start() == 0):

@@ -97,24 +97,24 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 
 _ONE_POSITION = "(?:常务)?(?:" + "|".join(sorted(POSITIONS, key=len, reverse=True)) + ")(?![会处室厅]|大队|队|事务所|协会|事务)"
 # several posts joined by 、 are one position: 党组书记、局长 / 常委、宣传部部长 / 党组成员、副县长
-_POSITION_RE = re.compile(f"(?P<pos>原?{_ONE_POSITION}(?:、[\u4e00-\u9fff]{{0,6}}?{_ONE_POSITION})*)")
+POSITION_RE = re.compile(f"(?P<pos>原?{_ONE_POSITION}(?:、[\u4e00-\u9fff]{{0,6}}?{_ONE_POSITION})*)")
 _ORGAN_RE = re.compile(
     "^[\u4e00-\u9fff（）()·]{1,30}?(?:" + "|".join(sorted(ORGAN_SUFFIXES, key=len, reverse=True)) + ")$"
 )
-_SURNAME = f"(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])"
+SURNAME = f"(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])"
 # 县委刘书记的秘书 / 部长赵某的爱人: the leader may be named between the post and the relation
 _RELATION_RE = re.compile(
-    f"^(?P<boss>{_SURNAME}(?:某某|某|[\u4e00-\u9fff]{{1,2}}?))?的(?P<rel>"
+    f"^(?P<boss>{SURNAME}(?:某某|某|[\u4e00-\u9fff]{{1,2}}?))?的(?P<rel>"
     + "|".join(sorted(RELATIONS, key=len, reverse=True)) + ")"
 )
-_ANON = "(?:某某|某|××|XX|xx|＊＊|\\*\\*|ＸＸ)"
+ANONYMISED = "(?:某某|某|××|XX|xx|＊＊|\\*\\*|ＸＸ)"
 # Given names stop before characters that usually start the next word after a name.
 _NAME_STOP = "同的在于称说打来向对和与及等先女电表要请让是"
-_NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff](?:(?![{_NAME_STOP}])[\u4e00-\u9fff])?)")
-_TRAILING_NAME_RE = re.compile(f"{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})$")
+_NAME_RE = re.compile(f"{SURNAME}(?:{ANONYMISED}|[\u4e00-\u9fff](?:(?![{_NAME_STOP}])[\u4e00-\u9fff])?)")
+_TRAILING_NAME_RE = re.compile(f"{SURNAME}(?:{ANONYMISED}|[\u4e00-\u9fff]{{1,2}})$")
 _POSTED_NAME = re.compile(f"[{WORDLIKE_SURNAMES}元][\u4e00-\u9fff]{{1,2}}(?=[，,（(；;]|$)")
 _FULL_NAME_RE = re.compile(
-    f"^(?:{_SURNAME}(?:{_ANON}|[\u4e00-\u9fff]{{1,2}})|[{WORDLIKE_SURNAMES}][\u4e00-\u9fff]{{2}}"
+    f"^(?:{SURNAME}(?:{ANONYMISED}|[\u4e00-\u9fff]{{1,2}})|[{WORDLIKE_SURNAMES}][\u4e00-\u9fff]{{2}}"
     "|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8})(?<![科庭局处室部队组院委办])$"  # 和建勇 / 买买提·艾力; not 宣教科
 )
 _LABEL_PREFIX = re.compile(
@@ -260,7 +260,7 @@ def is_person_name(text: str) -> bool:
 def find_position(text: str) -> re.Match | None:
     """The first job title from :data:`POSITIONS` in ``text`` (原 kept: retired people count), not counting the
     posts inside a department's name (司法警察大队民警 → 民警)."""
-    return _POSITION_RE.search(_POSTED_DEPARTMENT.sub(lambda m: "＿" * len(m.group(0)), text))
+    return POSITION_RE.search(_POSTED_DEPARTMENT.sub(lambda m: "＿" * len(m.group(0)), text))
 
 
 def parse_identity(text: str) -> Identity:
@@ -292,10 +292,10 @@ def parse_identity(text: str) -> Identity:
     return who
 
 
-_NAME_NOTE = re.compile(f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})[（(](?P<note>[^（）()]+)[）)]?$")
+_NAME_NOTE = re.compile(f"^(?P<name>{SURNAME}[\u4e00-\u9fff]{{1,2}})[（(](?P<note>[^（）()]+)[）)]?$")
 # a phrase that opens with a name and goes on about that person: 闵浩然，自称…原告之子 / 苟玉芬（手印）
 _NAMED_FIRST = re.compile(
-    f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?:[，,]\s*(?:自称(?:是|系)?|系|是)?|自称(?:是|系)?|系|(?=[（(]))"
+    f"^(?P<name>{SURNAME}[\u4e00-\u9fff]{{1,2}})(?:[，,]\s*(?:自称(?:是|系)?|系|是)?|自称(?:是|系)?|系|(?=[（(]))"
 )
 _ANY_NAME_FIRST = re.compile("^(?P<name>[\u4e00-\u9fff·]{2,5})[，,]\\s*(?:自称(?:是|系)?|系|是)?")
 # a registry note on who someone is: 经查，写信人何晓东为…检察官助理 / “山水一程”为本院副院长沈玉堂微信昵称 /
@@ -376,7 +376,7 @@ def _noted(who: Identity, text: str) -> Identity:
         elif not said.name and registry and is_person_name(subject):
             return Identity(subject, said.unit, said.position).merged(Identity(None, who.unit, who.position))
     return who
-_NAMED_SELF = re.compile(f"自称(?:是|系|叫)?(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})(?=[，,。；]|$)")
+_NAMED_SELF = re.compile(f"自称(?:是|系|叫)?(?P<name>{SURNAME}[\u4e00-\u9fff]{{1,2}})(?=[，,。；]|$)")
 
 
 def _phrase_identity(text: str) -> Identity:
@@ -406,13 +406,13 @@ def _phrase_identity(text: str) -> Identity:
         name = name or (_NAME_RE.match(rest).group(0) if _NAME_RE.match(rest) else None)
         if relation["rel"] not in AIDES:
             return Identity(name=name)
-        organ = re.sub(f"{_SURNAME}(?:某某|某)?$", "", boss)
+        organ = re.sub(f"{SURNAME}(?:某某|某)?$", "", boss)
         return Identity(name=name, unit=organ if is_organ(organ) else None, position=relation["rel"])
     note = _POST_NOTE.match(after)  # a note on the post (已退休) is not part of it; a name may follow
     note = note if note and not _NAME_RE.fullmatch(note["note"]) else None
     position = pos.group("pos")
     after = after[note.end():].strip(_EDGE) if note else after.strip(_EDGE)
-    if re.fullmatch(_SURNAME, before) and not _NAME_RE.match(after):
+    if re.fullmatch(SURNAME, before) and not _NAME_RE.match(after):
         return Identity(name=text[: pos.end()], position=pos.group("pos"))  # 张局长: how the speaker is called
     name = None
     # the name after a post: 苏景和 whole when it is all that follows; 计志鸿，由… with a surname that is also a word
@@ -459,7 +459,7 @@ _SOMEONE_ELSE = re.compile("[\u4e00-\u9fff]{2}某[\u4e00-\u9fff]{0,2}$|某$|里|
 
 _BARE_DEPARTMENT = re.compile("[\u4e00-\u9fff]{1,6}(?:大队|中队|支队|科|股|组|监区|室)")
 _POST_END = re.compile("(?:员|长|官|师|警|理|问|干部|任|计|记|人员)$")
-_LEAD_NAME = re.compile(f"^(?P<name>{_SURNAME}[\u4e00-\u9fff]{{1,2}})[，,]\s*(?:自称(?:是|系)?|系|是)?")
+_LEAD_NAME = re.compile(f"^(?P<name>{SURNAME}[\u4e00-\u9fff]{{1,2}})[，,]\s*(?:自称(?:是|系)?|系|是)?")
 
 
 def _free_post(text: str) -> Identity:
