@@ -303,7 +303,12 @@ class FieldRanker:
 
 # --- measuring ------------------------------------------------------------------------------------
 def _truth(record: dict, field: str) -> str | None:
-    return record.get("form") or "LETTER" if field == "form" else record["fields"].get(field) or None
+    return record.get("form") or "LETTER" if field == "form" else (record.get("fields") or {}).get(field) or None
+
+
+def exact_match(records: Sequence[dict], read: Sequence[Fields], field: str) -> float:
+    """The share of ``records`` whose labelled ``field`` (an empty one included) equals the one ``read``."""
+    return float(np.mean([getattr(f, field) == _truth(r, field) for r, f in zip(records, read)])) if records else 0.0
 
 
 def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: float) -> dict[str, list[tuple[dict, Fields, Fields]]]:
@@ -333,7 +338,7 @@ def report(files: Sequence[Path], base: Sequence[dict] | None = None) -> list[st
                                 model.REAL_WEIGHT)
 
     def exact(rows, field: str, which: int) -> float:
-        return float(np.mean([getattr(row[which], field) == _truth(row[0], field) for row in rows])) if rows else 0.0
+        return exact_match([row[0] for row in rows], [row[which] for row in rows], field)
 
     every = [row for rows in result.values() for row in rows]
     lines = [f"字段完全一致率，留一文件交叉验证（规则 → 学习）：{len(files)} 个文件，{len(every)} 封来信",

@@ -118,8 +118,9 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from classifier import explain
+from classifier import explain, fieldrank
 from classifier.fieldrank import FieldRanker
+from classifier.segment import segment
 from classifier.features import build_features, content_columns
 from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import Fields, LabelScore, Prediction
@@ -369,8 +370,10 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
 
 def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
     """Accuracy and macro-F1 of the type; micro- and macro-F1 of the SR and IB codes (macro over codes that
-    occur in the truth or the predictions)."""
+    occur in the truth or the predictions); ``fields_exact``: the mean exact match of the fields the model reads
+    (name, unit, position, form)."""
     predictions = clf.predict_many(r["text"] for r in records)
+    read = [clf.read_fields(r["text"], segment(r["text"]).fields) for r in records]
     truth = [r["intervener_type"] for r in records]
     guessed = [p.intervener_type.code for p in predictions]
     out = {"n": len(records), "type_accuracy": float(accuracy_score(truth, guessed)),
@@ -381,6 +384,7 @@ def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
         used = [j for j in range(len(codes)) if y_true[:, j].any() or y_pred[:, j].any()]
         out[f"{key}_micro_f1"] = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
         out[f"{key}_macro_f1"] = float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0)) if used else 0.0
+    out["fields_exact"] = float(np.mean([fieldrank.exact_match(records, read, f) for f in fieldrank.CHOSEN]))
     return out
 
 

@@ -86,6 +86,10 @@ def test_held_out_scores(clf, split):
     assert scores["type_macro_f1"] >= 0.85
     assert scores["sr_micro_f1"] >= 0.7
     assert scores["ib_micro_f1"] >= 0.7
+    # the fields it reads: the learned reader on held-out generated letters, better than the rules alone
+    rules_only = model.LetterClassifier(clf.pipeline, clf.sr_heads, clf.ib_heads, clf.thresholds, clf.info,
+                                        clf.code_columns)
+    assert scores["fields_exact"] > model.evaluate(rules_only, split[1])["fields_exact"]
 
 
 def test_training_records_its_own_figures(clf, split):
