@@ -5,6 +5,8 @@ migrations in ``storage.migrations``; see that package for how to add one.
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -21,10 +23,25 @@ SCHEMA_LOCK_KEY = 0x6C64_7363_6865_6D61  # PostgreSQL advisory lock held while t
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    _write_ahead_log(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _write_ahead_log(cur, patience: float = 30.0) -> None:
+    """Put the database file in WAL mode (it stays so). Switching needs the file to itself and SQLite does not
+    wait for that (no busy handler), so a process starting while another holds a transaction retries."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @dataclass(frozen=True)
