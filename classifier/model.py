@@ -96,6 +96,8 @@ Versions are ``YYYYMMDD-N`` (date of saving, counter per day). Train and save fr
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import hashlib
 import json
 import os
@@ -501,11 +503,19 @@ def load(directory: Path, version: str | None = None) -> LetterClassifier:
     if built_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         raise ConfigurationError(f"分类模型由 scikit-learn {built_with} 训练，与当前 {sklearn.__version__} 不兼容，请重新训练 "
                                  "(model built with another scikit-learn version)")
-    clf = joblib.load(model_path)
+    clf = _unpickled(model_path, actual)
     if not isinstance(clf, LetterClassifier):
         raise ConfigurationError(f"模型文件内容不是分类器 (not a LetterClassifier: {model_path})")
-    clf.info = info
+    clf = copy.copy(clf)  # the caller may change info and thresholds; the fitted parts are shared, never changed
+    clf.info, clf.thresholds = info, dict(clf.thresholds)
     return clf
+
+
+@functools.lru_cache(maxsize=4)
+def _unpickled(path: Path, sha256: str):
+    """The object pickled in ``path`` whose content has ``sha256`` (checked by the caller): a process that
+    loads the same model again (a new runtime, a reactivation) skips the 2-second unpickling."""
+    return joblib.load(path)
 
 
 def main(argv: list[str] | None = None) -> None:
