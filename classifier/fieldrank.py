@@ -132,16 +132,21 @@ class _Letter:
         return cls(text, ruled, (0, *(m.end() for m in re.finditer("\n", text))))
 
 
-def _near(text: str, start: int, end: int, anchor: str | None) -> str:
-    """How far the span ``start:end`` stands from the nearest mention of ``anchor`` (the chosen name)."""
-    if not anchor:
+def _mentions(text: str, anchor: str | None) -> list[tuple[int, int]] | None:
+    """Where ``anchor`` (the chosen name) stands in ``text``; None when there is no anchor."""
+    return [m.span() for m in re.finditer(re.escape(anchor), text)] if anchor else None
+
+
+def _near(start: int, end: int, mentions: list[tuple[int, int]] | None) -> str:
+    """How far the span ``start:end`` stands from the nearest of the chosen name's ``mentions``."""
+    if mentions is None:
         return "anchor=none"
     best: tuple[int, str] | None = None
-    for m in re.finditer(re.escape(anchor), text):
-        if m.start() >= end:
-            gap, side = m.start() - end, "R"
-        elif m.end() <= start:
-            gap, side = start - m.end(), "L"
+    for m_start, m_end in mentions:
+        if m_start >= end:
+            gap, side = m_start - end, "R"
+        elif m_end <= start:
+            gap, side = start - m_end, "L"
         else:
             gap, side = 0, "O"
         if best is None or gap < best[0]:
@@ -152,8 +157,10 @@ def _near(text: str, start: int, end: int, anchor: str | None) -> str:
     return f"anchor={side}{gap if gap < 5 else (5 if gap < 12 else 12)}"
 
 
-def span_features(field: str, letter: _Letter, start: int, span: str, anchor: str | None = None) -> dict[str, int]:
-    """The features of candidate ``span`` at ``start`` for ``field`` (``anchor``: the chosen name, for unit and position)."""
+def span_features(field: str, letter: _Letter, start: int, span: str,
+                  mentions: list[tuple[int, int]] | None = None) -> dict[str, int]:
+    """The features of candidate ``span`` at ``start`` for ``field`` (``mentions``: where the chosen name stands,
+    for unit and position)."""
     text, end = letter.text, start + len(span)
     line = bisect.bisect_right(letter.line_starts, start) - 1
     line_end = text.find("\n", start)
@@ -186,7 +193,7 @@ def span_features(field: str, letter: _Letter, start: int, span: str, anchor: st
         f[f"last={span[-1]}"] = 1
         f["post_follows"] = int(bool(rules.POSITION_RE.match(text, end)))
     else:
-        f[_near(text, start, end, anchor)] = 1
+        f[_near(start, end, mentions)] = 1
     if field == "unit":
         f.update({f"suffix={span[-2:]}": 1, f"suffix1={span[-1]}": 1, f"first2={span[:2]}": 1})
         f["court"] = int("法院" in span)
@@ -215,9 +222,15 @@ def none_features(field: str, letter: _Letter, n_candidates: int, anchor: str | 
 def _rows(field: str, letter: _Letter, anchor: str | None) -> tuple[list[dict], list[str | None]]:
     """Feature rows and values of every candidate of ``letter`` ("none" first, value None)."""
     found = candidates(field, letter.text, getattr(letter.ruled, field))
+    mentions = _mentions(letter.text, anchor)
     rows = [none_features(field, letter, len(found), anchor)]
-    rows += [span_features(field, letter, start, span, anchor) for start, span in found]
+    rows += [span_features(field, letter, start, span, mentions) for start, span in found]
     return rows, [None, *(span for _, span in found)]
+
+
+def _truth(record: dict, field: str) -> str | None:
+    """The labelled value of ``field`` in a corpus record (None when empty; LETTER when no form is given)."""
+    return record.get("form") or "LETTER" if field == "form" else (record.get("fields") or {}).get(field) or None
 
 
 # --- the form -------------------------------------------------------------------------------------
@@ -264,24 +277,23 @@ class FieldRanker:
         if len(records) < MIN_LETTERS:
             return None
         texts = [r["text"] for r in records]
-        labels = [r.get("fields") or {} for r in records]
         ruled = list(ruled) if ruled is not None else [segment(t).fields for t in texts]
         weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
         letters = [_Letter.of(t, r) for t, r in zip(texts, ruled)]
-        anchors = [lab.get("name") or r.name for lab, r in zip(labels, ruled)]  # the true name, as in use
+        anchors = [_truth(r, "name") or f.name for r, f in zip(records, ruled)]  # the true name, as in use
         models = {}
         for field in RANKED:
             X, y, w = [], [], []
-            for letter, lab, anchor, weight in zip(letters, labels, anchors, weights):
+            for letter, record, anchor, weight in zip(letters, records, anchors, weights):
                 rows, values = _rows(field, letter, anchor if field != "name" else None)
-                truth = lab.get(field) or None
+                truth = _truth(record, field)
                 X += rows
                 y += [int(v == truth) for v in values]
                 w += [weight] * len(rows)
             vectorizer = DictVectorizer()
             models[field] = (vectorizer, LogisticRegression(C=C, max_iter=3000).fit(
                 vectorizer.fit_transform(X), y, sample_weight=w))
-        forms = [r.get("form") or "LETTER" for r in records]
+        forms = [_truth(r, "form") for r in records]
         return cls(models, FormReader.fit(texts, forms, ruled, weights))
 
     def choose(self, text: str, ruled: Fields) -> Fields:
@@ -302,10 +314,6 @@ class FieldRanker:
 
 
 # --- measuring ------------------------------------------------------------------------------------
-def _truth(record: dict, field: str) -> str | None:
-    return record.get("form") or "LETTER" if field == "form" else (record.get("fields") or {}).get(field) or None
-
-
 def exact_match(records: Sequence[dict], read: Sequence[Fields], field: str) -> float:
     """The share of ``records`` whose labelled ``field`` (an empty one included) equals the one ``read``."""
     return float(np.mean([getattr(f, field) == _truth(r, field) for r, f in zip(records, read)])) if records else 0.0

@@ -65,8 +65,9 @@ SR14 ⇐ IB02 (identical on internal letters)              0.868          0.772 
 
 None beat this design beyond fold noise, so none was kept. Re-checked once more on 2,557 hand-written
 letters (same protocol): this design type macro-F1 0.915, SR micro-F1 0.843; with the unit and post chosen
-by the field ranker (out-of-fold) added to the speaker text 0.917 / 0.840 — noise again, not kept. The gate ``P(intervention) ·`` is right: it is a
-sum over all external and internal types, so doubt between two intervention types does not lower it, and on
+by the field ranker (out-of-fold) added to the speaker text 0.917 / 0.840 — noise again, not kept.
+
+The gate ``P(intervention) ·`` is right: it is a sum over all external and internal types, so doubt between two intervention types does not lower it, and on
 the held-out folds it removed 429 false special-report codes for 29 true ones (letters whose type head gave
 much weight to PARTY_RELATED, EXEMPT_ENTRUSTED or NOT_INTERVENTION). The special-report errors left are mostly
 SR01 (说情: 96 false, 74 missed), SR04 (倾向性意见: 47 missed) and SR15 (其他: 24 missed) — judgements about what the
@@ -78,7 +79,7 @@ letter whose features contributed most to that label's linear score (:mod:`class
 
 The model also reads the record fields: :meth:`LetterClassifier.read_fields` takes the rules' fields of
 :mod:`classifier.segment` and lets the model's :class:`~classifier.fieldrank.FieldRanker` (trained in
-``train`` on the same letters, reviewer-confirmed ones included) choose name, unit and position.
+``train`` on the same letters, reviewer-confirmed ones included) choose name, unit, position and form.
 
 Labels with few examples still train: a code with no positive (or no negative) example gets a constant
 probability, one with fewer than 2 × the calibration folds uses an uncalibrated logistic regression.
