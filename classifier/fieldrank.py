@@ -6,7 +6,7 @@ The rules of :mod:`classifier.fields` read these fields well when a letter says 
 
 1. candidates (:func:`candidates`): every span that could be the field — a surname and one or two characters
    (name); a run of characters ending in an organ word and starting after a boundary (unit); a post of
-   :data:`classifier.fields.POSITIONS` with up to ten characters of department before it (position); the rules'
+   :data:`classifier.fields.POSITIONS` with up to sixteen characters of department before it (position); the rules'
    own answer when it is none of these; and "none" (the letter does not say).
 2. features of each candidate (:func:`span_features`): the characters around it, the label of its line
    (来电人：), where in the letter it stands, its shape, whether the rules chose it, the letter's form; for unit
@@ -55,11 +55,15 @@ _CJK = "\u4e00-\u9fff"
 _NAME_SPAN = re.compile(f"(?=({rules.SURNAME}(?:{rules.ANONYMISED}|[{_CJK}]{{1,2}})))")
 _RARE_NAME_SPAN = re.compile(f"(?=([{rules.WORDLIKE_SURNAMES}][{_CJK}]{{2}}|[{_CJK}]{{1,6}}·[{_CJK}]{{1,8}}))")
 _UNIT_END = re.compile("|".join(sorted(
-    rules.ORGAN_SUFFIXES + ("行", "分行", "支行", "室", "处", "科", "队", "庭", "会", "社", "报社", "台", "厂", "店"),
+    rules.ORGAN_SUFFIXES + ("行", "分行", "支行", "室", "处", "科", "队", "庭", "会", "社", "报社", "台", "厂", "店",
+                           "村", "村民小组", "军区", "军分区", "中学", "小学", "校区", "人大", "侨联", "个协", "党总支",
+                           "组", "报", "热线", "公署", "酒楼", "商行"),
     key=len, reverse=True)))
 _UNIT_SPAN = re.compile(f"[{_CJK}（）()·]+")
-_UNIT_LEAD_CHARS = set("是系在由向的致给经据为和与及、我称任")
-_UNIT_LEAD_WORDS = ("自称", "来自", "现任", "担任", "我是")
+# a unit starts after one of these: 是 系 在 … (saying who someone is), 接到 | 某院, 原 | 某局 (a former post),
+# 某省 | 某市 (the convention drops a province before a city), 原告 | 某公司
+_UNIT_LEAD_CHARS = set("是系在由向的致给经据为和与及、我称任到即原从省告")
+_UNIT_LEAD_WORDS = ("自称", "来自", "现任", "担任", "我是", "自报", "自述", "署名", "载明", "出示", "本人", "中共")
 _POSITION_SPAN = re.compile(f"(?=({rules.POSITION_RE.pattern}))")
 _IS_CJK = re.compile(f"[{_CJK}]")
 _LINE_LABEL = re.compile("([^：:，,。\n]{1,8})[：:]\\s*$")
@@ -99,7 +103,7 @@ def _positions(text: str) -> set[tuple[int, str]]:
     for m in _POSITION_SPAN.finditer(text):
         start, post = m.start(), m.group(1)
         out.add((start, post))
-        for k in range(1, 11):  # a department before the post: 立案庭 | 副庭长
+        for k in range(1, 17):  # a department before the post: 立案庭 | 副庭长
             if start - k < 0 or not _IS_CJK.match(text[start - k]):
                 break
             out.add((start - k, text[start - k:start] + post))
