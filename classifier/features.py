@@ -50,7 +50,10 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("party_self", r"我(?:公司)?系.{0,30}(?:被执行人|被告|原告|当事人)|代理律师|的(?:妻子|儿子|父亲|哥哥|女儿)|法定代表人"),
     ("notice", r"关于召开|特此通知|参加会议|报送|征订"),
     ("forwarding", r"转来|转交|转给|随函附|附件|附：|参阅|供.{0,4}参考"),
-    ("in_leader_name", r"让我|交代我|打过招呼|转告|的意思是|很关心这个事"),
+    # someone passes on a leader's wish ("局长让他来转达", "区长的意思"), the marks of EXT_IN_LEADER_NAME and aides
+    ("in_leader_name", r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼|让他来|让她来|很关心这个事|点名"),
+    ("leader_relayed", r"(?:书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|领导)"
+                       r"(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
     ("aide_relative", r"(?:书记|县长|区长|市长|主任|主席|局长)的(?:秘书|驾驶员|办公室主任|爱人|儿子|弟弟|女儿|侄子|妹夫)"),
 )
 
@@ -85,11 +88,15 @@ _FIELD_INDEX = {name: j for j, name in enumerate(FIELD_FEATURES)}
 _SPEAKER_LABELS = re.compile(r"(?:来电人|过问人|来人|来访人|访客|发信人|发件人|发送人|来信人|自报|对方|批示人|签发人)"
                              r"(?:自报|自称|身份)?[：:]\s*([^\n]{1,60})")
 _SELF_INTRO = re.compile(r"(?:我是|本人是|本人系|我系|我叫)([^。！？\n]{1,40})")
+_NARRATED = re.compile(r"(?:自称|自报|称其|声称|称他|称她|系)([^。！？\n]{1,40})")  # a record's 来访人称其…, 经查…系…
 _SIGN_OFF = re.compile(r"([^\n]{2,40})\n[^\n]{0,4}(?:[0-9０-９]{4}|[〇一二]{4})\s*年[^\n]{0,12}$")
 # (name, pattern over the speaker text): who the intervener is, as the letter itself says it
 SPEAKER_CUES: tuple[tuple[str, str], ...] = (
     ("aide", r"秘书|驾驶员|司机|开车|工作人员|身边|服务|跟着|办公室.{0,4}(?:主任|科员)|联络员"),
-    ("relative", r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"),
+    ("relative", r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"
+                 r"|舅|叔|伯|姑|姨|表哥|表弟|表姐|表妹|堂|老公|妹夫|姐夫|岳父|公公|家属|亲属"),
+    ("acquaintance", r"老乡|同乡|同学|朋友|战友|同事|校友|熟人|发小|世交|老部下|下属|老领导"),
+    ("relay", r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼"),
     ("leader", r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|政委|委员"),
     ("retired", r"退休|原(?!告)|已退|离休"),
     ("court", r"人民法院|法院|法庭|本院"),
@@ -102,11 +109,13 @@ SPEAKER_CUES: tuple[tuple[str, str], ...] = (
 
 
 def speaker_text(text: str) -> str:
-    """The spans of ``text`` that say who the intervener is: labelled caller/sender lines, self-introductions
-    and the sign-off line before the date (joined with ``|``; digits folded like :func:`normalise`)."""
+    """The spans of ``text`` that say who the intervener is: labelled caller/sender lines, self-introductions,
+    the sign-off line before the date and a record's narrated identity (自称…, 称其…, 系…), joined with ``|``;
+    digits folded like :func:`normalise`."""
     spans = [m.group(1) for m in _SPEAKER_LABELS.finditer(text)][:3]
     spans += [m.group(1) for m in _SELF_INTRO.finditer(text)][:2]
     spans += [m.group(1) for m in _SIGN_OFF.finditer(text.strip())][:1]
+    spans += [m.group(1) for m in _NARRATED.finditer(text)][:3]
     return normalise("|".join(spans))
 
 
