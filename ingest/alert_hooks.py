@@ -77,14 +77,14 @@ def webhook_payload(alert: AlertView) -> dict:
 
 def mail_message(alert: AlertView, target: MailTarget) -> EmailMessage:
     """The e-mail for ``alert`` (Chinese subject and body)."""
-    from ingest.deadlines import CHINA_TZ  # here, not at the top: ingest.deadlines imports ingest.stages → us
+    from ingest.deadlines import local_minute  # here, not at the top: ingest.deadlines imports ingest.stages → us
 
     msg = EmailMessage()
     msg["Subject"] = f"【来信提醒】来信 #{alert.letter_id} {alert.reason_label}"
     msg["From"] = target.sender
     msg["To"] = ", ".join(target.recipients)
     items = "\n".join(f"  {c.code} {c.name}" for c in alert.codes) or "  （无）"
-    at = alert.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    at = local_minute(alert.created_at)
     msg.set_content(f"{alert.message}\n\n提醒原因：{alert.reason_label}\n特别报告事项：\n{items}\n"
                     f"来信：#{alert.letter_id}「{alert.filename}」，在登记台打开 {alert.letter_path}\n"
                     f"提出人：{alert.raised_by}\n时间：{at}（北京时间）\n提醒编号：{alert.id}\n")

@@ -79,11 +79,23 @@ class Deadlines:
     weekends_only: bool  # True when some day counted lies outside the holiday calendar's years
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    """The date in Beijing of ``moment`` (naive values are taken as UTC)."""
+def _beijing(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in Beijing time; naive values (as SQLite returns them) are taken as UTC, never as the server's
+    own zone."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(CHINA_TZ).date()
+    return moment.astimezone(CHINA_TZ)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The date in Beijing of ``moment`` (naive values are taken as UTC)."""
+    return _beijing(moment).date()
+
+
+def local_minute(moment: dt.datetime | None) -> str:
+    """``moment`` as registers, forms, mails and the desk show it: ``YYYY-MM-DD HH:MM`` Beijing time ("" for None;
+    naive values are taken as UTC)."""
+    return _beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def deadlines(received_at: dt.datetime) -> Deadlines:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from classifier.taxonomy import (EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, NEITHER, REGISTERS,
                                  SPECIAL_REPORT)
-from ingest.deadlines import CHINA_TZ, local_date
+from ingest.deadlines import local_date, local_minute
 from ingest.queries import case_letter_ids, date_arg
 from ingest.runtime import Runtime
 from ingest.spreadsheet import inert
@@ -150,10 +150,6 @@ def records(rt: Runtime, scope: str, filters: RegisterFilters = RegisterFilters(
 
 # --- export ----------------------------------------------------------------------------------------------
 
-def _time(value: dt.datetime | None) -> str:
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 Column = tuple[str, Callable[[RegisterRow], str]]
 
 COLUMNS: tuple[Column, ...] = (
@@ -170,7 +166,7 @@ COLUMNS: tuple[Column, ...] = (
     ("特别报告事项", lambda r: "；".join(r.special_report)),
     ("内容摘要", lambda r: r.summary),
     ("登记人", lambda r: r.recorded_by),
-    ("登记时间", lambda r: _time(r.recorded_at)),
+    ("登记时间", lambda r: local_minute(r.recorded_at)),
 )
 INTERNAL_COLUMNS: tuple[Column, ...] = COLUMNS + (("违规行为", lambda r: "；".join(r.internal_behaviours)),)
 NEITHER_COLUMNS: tuple[Column, ...] = COLUMNS + (("处理方式", lambda r: r.action),)

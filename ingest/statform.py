@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from classifier.taxonomy import EXTERNAL, INTERNAL, NEITHER
 from ingest import deadlines as deadline_rules
-from ingest.deadlines import CHINA_TZ, Deadlines, local_date
+from ingest.deadlines import Deadlines, local_date, local_minute
 from ingest.pdffont import cjk_font
 from ingest.queries import aware
 from ingest.records import Attendee, attendees
@@ -70,10 +70,6 @@ def _person(user: User | None) -> str:
     if user is None:
         return ""
     return f"{user.display_name}（{user.username}）" if user.display_name else user.username
-
-
-def _time(value: dt.datetime | None) -> str:
-    return aware(value).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def form_of(rt: Runtime, letter_id: int) -> RegistrationForm:
@@ -129,7 +125,7 @@ def copy_status(form: RegistrationForm, on: dt.date) -> str:
 
 
 def _attendee_lines(form: RegistrationForm) -> list[str]:
-    return [f"{a.display_name}（{a.username}）：" + (f"{_time(a.confirmed_at)} 签字确认" if a.confirmed_at else "未确认")
+    return [f"{a.display_name}（{a.username}）：" + (f"{local_minute(a.confirmed_at)} 签字确认" if a.confirmed_at else "未确认")
             for a in form.attendees]
 
 
@@ -156,8 +152,8 @@ def content(form: RegistrationForm, on: dt.date) -> tuple[list[tuple[str, str, s
         ("存储介质", form.storage_medium),
         ("地点及在场人员", _lines(f"地点：{form.place}" if form.place else "", *_attendee_lines(form))),
         ("处理方式", r.action),
-        ("录入人及时间", f"{form.entered_by}，{_time(form.entered_at)}"),
-        ("登记人（审核确认）及时间", f"{r.recorded_by}，{_time(r.recorded_at)}"),
+        ("录入人及时间", f"{form.entered_by}，{local_minute(form.entered_at)}"),
+        ("登记人（审核确认）及时间", f"{r.recorded_by}，{local_minute(r.recorded_at)}"),
         ("记录期限（收到后2个工作日）", record_status(form) + approximate),
         ("抄送期限（收到后3个工作日）", copy_status(form, on) + approximate),
         ("原件", form.filename),

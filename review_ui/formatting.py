@@ -1,16 +1,13 @@
 """Jinja filters that turn service values into the desk's Chinese display text."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from flask import Flask
 from markupsafe import Markup, escape
 
+from ingest.deadlines import local_minute
 from storage.models import STATUS_LABELS
-
-#: China Standard Time (no daylight saving): the desk shows times as the court reads them.
-CST = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 #: Record fields (taxonomy §4) in the order the desk shows them.
 FIELD_LABELS = {
@@ -96,15 +93,6 @@ def percent(probability: float | None) -> str:
     return "—" if probability is None else f"{probability * 100:.0f}%"
 
 
-def local_time(value: dt.datetime | None) -> str:
-    """A timestamp in China Standard Time, to the minute (naive values are taken as UTC)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
-
-
 def page_source(source: str) -> str:
     """Where a page's text came from, in Chinese."""
     return PAGE_SOURCES.get(source, source)
@@ -157,7 +145,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(age)
     app.add_template_filter(percent)
     app.add_template_filter(confidence)
-    app.add_template_filter(local_time)
+    app.add_template_filter(local_minute, "local_time")
     app.add_template_filter(page_source)
     app.add_template_filter(status_label)
     app.add_template_filter(action_label)

@@ -120,3 +120,19 @@ def test_bad_deadline_arguments_are_refused(client, query):
     assert response.status_code == 400
     with pytest.raises(InvalidRequest):
         queries.QueueFilter.from_args(dict([query.split("=")]))
+
+
+def test_times_are_shown_in_beijing_whatever_the_servers_zone(monkeypatch):
+    """Registers, forms, mails and the desk print one time format; a naive value (as SQLite returns it) is UTC,
+    not the server's local zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert deadlines.local_minute(dt.datetime(2026, 10, 8, 16, 30)) == "2026-10-09 00:30"
+        assert deadlines.local_minute(dt.datetime(2026, 10, 8, 16, 30, tzinfo=dt.timezone.utc)) == "2026-10-09 00:30"
+        assert deadlines.local_minute(None) == ""
+    finally:
+        monkeypatch.undo()
+        time.tzset()
