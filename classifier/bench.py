@@ -36,7 +36,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from classifier import casenumber
 from classifier.fields import parse_date
-from classifier.model import LetterClassifier
+from classifier.model import LetterClassifier, micro_macro, multilabel
 from classifier.segment import segment
 from classifier.taxonomy import INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import FIELD_NAMES
@@ -221,21 +221,6 @@ def _code_scores(y_true: np.ndarray, y_pred: np.ndarray, codes: list[str]) -> tu
                  for j, c in enumerate(codes))
 
 
-def _multilabel(records: list[dict], predictions, attr: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    y_true = np.array([[int(c in (r.get(attr) or ())) for c in codes] for r in records]).reshape(len(records), len(codes))
-    y_pred = np.array([[int(c in {s.code for s in getattr(p, attr)}) for c in codes] for p in predictions]
-                      ).reshape(len(records), len(codes))
-    return y_true, y_pred
-
-
-def _micro_macro(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
-    used = [j for j in range(y_true.shape[1]) if y_true[:, j].any() or y_pred[:, j].any()]
-    if not used:
-        return 0.0, 0.0
-    return (float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
-            float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0)))
-
-
 def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResult:
     """Score ``clf`` and the field extraction on the labelled file ``path`` (see the module docstring)."""
     records = load_labelled(path)
@@ -252,8 +237,8 @@ def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResul
     present = sorted(set(truth) | set(guessed))
     confident = top >= threshold
 
-    sr_true, sr_pred = _multilabel(records, predictions, "special_report", list(SPECIAL_REPORT))
-    ib_true, ib_pred = _multilabel(records, predictions, "internal_behaviours", list(INTERNAL_BEHAVIOURS))
+    sr_true, sr_pred = multilabel(records, predictions, "special_report", list(SPECIAL_REPORT))
+    ib_true, ib_pred = multilabel(records, predictions, "internal_behaviours", list(INTERNAL_BEHAVIOURS))
     sr_prob = np.array([[p.sr_probabilities.get(c, 0.0) for c in SPECIAL_REPORT] for p in predictions])
     sr_decisions = np.where(sr_prob >= 0.5, sr_prob, 1 - sr_prob).ravel()  # probability of the decision taken
     sr_bins, sr_ece = _reliability(sr_decisions, (sr_pred == sr_true).ravel())
@@ -265,8 +250,8 @@ def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResul
         field_accuracy[name] = float(np.mean([field_matches(name, t, f) for t, f in zip(truths, extracted)]))
         field_filled[name] = sum(1 for t in truths if t)
 
-    sr_micro, sr_macro = _micro_macro(sr_true, sr_pred)
-    ib_micro, ib_macro = _micro_macro(ib_true, ib_pred)
+    sr_micro, sr_macro = micro_macro(sr_true, sr_pred)
+    ib_micro, ib_macro = micro_macro(ib_true, ib_pred)
     return BenchResult(
         path=str(path), n=len(records), model_version=clf.info.version, threshold=threshold,
         type_accuracy=float(right.mean()),

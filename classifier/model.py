@@ -390,6 +390,27 @@ def train(records: list[dict], *, seed: int = 0, thresholds: dict[str, float] | 
     return LetterClassifier(pipeline, sr_heads, ib_heads, chosen, info, code_columns=Xc.shape[1], field_ranker=field_ranker)
 
 
+def multilabel(records: list[dict], predictions: list[Prediction], attr: str,
+               codes) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 matrices (one row per record, one column per code) of the labelled and the predicted codes of ``attr``
+    (``special_report`` or ``internal_behaviours``)."""
+    codes = list(codes)
+    y_true = np.array([[int(c in (r.get(attr) or ())) for c in codes] for r in records]).reshape(len(records), len(codes))
+    y_pred = np.array([[int(c in {s.code for s in getattr(p, attr)}) for c in codes] for p in predictions]
+                      ).reshape(len(records), len(codes))
+    return y_true, y_pred
+
+
+def micro_macro(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
+    """Micro- and macro-F1 of 0/1 code matrices; the macro mean runs over the codes that occur in the truth or
+    the predictions (0, 0 when none does)."""
+    used = [j for j in range(y_true.shape[1]) if y_true[:, j].any() or y_pred[:, j].any()]
+    if not used:
+        return 0.0, 0.0
+    return (float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
+            float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0)))
+
+
 def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
     """Accuracy and macro-F1 of the type; micro- and macro-F1 of the SR and IB codes (macro over codes that
     occur in the truth or the predictions); ``fields_exact``: the mean exact match of the fields the model reads
@@ -401,11 +422,7 @@ def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
     out = {"n": len(records), "type_accuracy": float(accuracy_score(truth, guessed)),
            "type_macro_f1": float(f1_score(truth, guessed, average="macro", zero_division=0))}
     for key, codes, attr in (("sr", SPECIAL_REPORT, "special_report"), ("ib", INTERNAL_BEHAVIOURS, "internal_behaviours")):
-        y_true = np.array([[int(c in r.get(attr, ())) for c in codes] for r in records])
-        y_pred = np.array([[int(c in {s.code for s in getattr(p, attr)}) for c in codes] for p in predictions])
-        used = [j for j in range(len(codes)) if y_true[:, j].any() or y_pred[:, j].any()]
-        out[f"{key}_micro_f1"] = float(f1_score(y_true, y_pred, average="micro", zero_division=0))
-        out[f"{key}_macro_f1"] = float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0)) if used else 0.0
+        out[f"{key}_micro_f1"], out[f"{key}_macro_f1"] = micro_macro(*multilabel(records, predictions, attr, codes))
     out["fields_exact"] = float(np.mean([fieldrank.exact_match(records, read, f) for f in fieldrank.CHOSEN]))
     return out
 
