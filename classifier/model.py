@@ -80,6 +80,7 @@ speaker text also from a record's narration (自称…, 称其…, 系…)      
 hand features for relayed wishes (…的意思, 转达, 局长让…)            0.912                           0.851
 cues + relay features                                               0.915                           0.851
 cues + relay features + narration (kept)                            0.919 (.931 .924 .925 .896)     0.851
+same, type head: mean of SVM and logistic-regression probabilities 0.912                           0.849
 ==================================================================  ==============================  ===========
 
 From the speaker cues alone to the kept setting, the per-type F1 went 0.794 → 0.852 (EXT_IN_LEADER_NAME),
