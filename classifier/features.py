@@ -81,7 +81,6 @@ POSITION_KINDS: tuple[tuple[str, str], ...] = (
 
 FIELD_FEATURES = (*(f"form_{f}" for f in FORM_CODES), *(f"unit_{k}" for k, _ in UNIT_KINDS), "unit_other",
                   *(f"position_{k}" for k, _ in POSITION_KINDS), "position_other", "has_name", "has_unit", "has_position")
-_FIELD_INDEX = {name: j for j, name in enumerate(FIELD_FEATURES)}
 
 
 # Who speaks: the labelled caller/visitor/sender line of a record, a "我是…" self-introduction, the signature.
@@ -131,36 +130,40 @@ def word_ngrams(text: str) -> list[str]:
 
 
 class HandFeatures(BaseEstimator, TransformerMixin):
-    """One 0/1 column per pattern of :data:`HAND_FEATURES` (stateless)."""
+    """One 0/1 column per pattern of :data:`HAND_FEATURES`, the table as it was when fitted (a saved model keeps
+    reading letters the way it was trained to when the table changes later)."""
 
     def fit(self, texts, y=None) -> "HandFeatures":
+        self.table_ = HAND_FEATURES
         return self
 
     def transform(self, texts) -> sparse.csr_matrix:
-        patterns = [re.compile(p) for _, p in HAND_FEATURES]
+        patterns = [re.compile(p) for _, p in self.table_]
         rows = [[1.0 if p.search(t) else 0.0 for p in patterns] for t in texts]
         return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(rows), len(patterns)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray([f"hand__{name}" for name, _ in HAND_FEATURES], dtype=object)
+        return np.asarray([f"hand__{name}" for name, _ in self.table_], dtype=object)
 
 
 class FieldFeatures(BaseEstimator, TransformerMixin):
     """0/1 columns from the extracted record fields: form, kind of unit, kind of position, and whether a
-    name, unit and position were found (stateless)."""
+    name, unit and position were found (the columns and kinds as they were when fitted)."""
 
     def fit(self, texts, y=None) -> "FieldFeatures":
+        self.columns_, self.unit_kinds_, self.position_kinds_ = FIELD_FEATURES, UNIT_KINDS, POSITION_KINDS
         return self
 
     def transform(self, texts) -> sparse.csr_matrix:
-        rows = np.zeros((len(texts), len(FIELD_FEATURES)))
+        index = {name: j for j, name in enumerate(self.columns_)}
+        rows = np.zeros((len(texts), len(self.columns_)))
         for i, text in enumerate(texts):
-            for name in field_feature_names(segment(text).fields):
-                rows[i, _FIELD_INDEX[name]] = 1.0
+            for name in field_feature_names(segment(text).fields, self.unit_kinds_, self.position_kinds_):
+                rows[i, index[name]] = 1.0
         return sparse.csr_matrix(rows)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray([f"field__{n}" for n in FIELD_FEATURES], dtype=object)
+        return np.asarray([f"field__{n}" for n in self.columns_], dtype=object)
 
 
 def _kind(value: str | None, kinds: tuple[tuple[str, str], ...]) -> str | None:
@@ -169,10 +172,10 @@ def _kind(value: str | None, kinds: tuple[tuple[str, str], ...]) -> str | None:
     return next((name for name, pattern in kinds if re.search(pattern, value)), "other")
 
 
-def field_feature_names(fields) -> list[str]:
+def field_feature_names(fields, unit_kinds=UNIT_KINDS, position_kinds=POSITION_KINDS) -> list[str]:
     """The names of the :class:`FieldFeatures` columns that are 1 for these :class:`~classifier.types.Fields`."""
     out = [f"form_{fields.form}"] if fields.form in FORM_CODES else []
-    unit, position = _kind(fields.unit, UNIT_KINDS), _kind(fields.position, POSITION_KINDS)
+    unit, position = _kind(fields.unit, unit_kinds), _kind(fields.position, position_kinds)
     out += [f"unit_{unit}"] if unit else []
     out += [f"position_{position}"] if position else []
     out += [f"has_{k}" for k in ("name", "unit", "position") if getattr(fields, k)]
@@ -180,14 +183,15 @@ def field_feature_names(fields) -> list[str]:
 
 
 class SpeakerCues(BaseEstimator, TransformerMixin):
-    """0/1 columns: does the speaker text (:func:`speaker_text`) match each of :data:`SPEAKER_CUES`, and is the
-    speaker's court the same as the court the letter was sent to or received at (stateless)."""
+    """0/1 columns: does the speaker text (:func:`speaker_text`) match each of :data:`SPEAKER_CUES` (the table as
+    it was when fitted), and is there no speaker text at all."""
 
     def fit(self, texts, y=None) -> "SpeakerCues":
+        self.table_ = SPEAKER_CUES
         return self
 
     def transform(self, texts) -> sparse.csr_matrix:
-        patterns = [re.compile(p) for _, p in SPEAKER_CUES]
+        patterns = [re.compile(p) for _, p in self.table_]
         rows = []
         for text in texts:
             who = speaker_text(text)
@@ -195,7 +199,7 @@ class SpeakerCues(BaseEstimator, TransformerMixin):
         return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(len(rows), len(patterns) + 1))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray([n for n, _ in SPEAKER_CUES] + ["none"], dtype=object)
+        return np.asarray([n for n, _ in self.table_] + ["none"], dtype=object)
 
 
 SPEAKER_BLOCKS = ("speaker", "speaker_cues")  # the last blocks of the union; only the type head reads them

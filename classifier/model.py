@@ -147,7 +147,7 @@ from classifier.segment import segment
 from classifier.features import build_features, content_columns
 from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import Fields, LabelScore, Prediction
-from letterdesk.errors import ConfigurationError, InvalidRequest
+from letterdesk.errors import ConfigurationError, InvalidRequest, ModelOutdated
 
 DATA_DIR = Path(__file__).with_name("data")
 DEFAULT_CORPUS = DATA_DIR / "train.jsonl"  # generated from templates (classifier.corpus)
@@ -157,6 +157,8 @@ REAL_WEIGHT = 3.0  # sample weight of a hand-written or reviewer-confirmed lette
 CV_FOLDS = 3
 DEFAULT_THRESHOLD = 0.5
 UNSAVED = "unsaved"
+# a loaded model must read this letter, fields included, before it is used (see load)
+PROBE = "来电记录\n来电人：张某某，梅川县人民政府副县长\n内容：请对（2024）豫0825执1234号案件暂缓执行。\n记录人：李某"
 _VERSION = re.compile(r"^model-(\d{8})-(\d+)\.json$")
 
 
@@ -515,8 +517,9 @@ def activate(directory: Path, version: str) -> LetterClassifier:
 def load(directory: Path, version: str | None = None) -> LetterClassifier:
     """The model ``version`` (default: the active one) from ``directory``, after checking its SHA-256.
 
-    Raises :class:`ConfigurationError` when the pointer, the info or the model file is missing or unreadable,
-    the hash does not match, or the model was written by another scikit-learn minor version.
+    Raises :class:`ConfigurationError` when the pointer, the info or the model file is missing or unreadable, or
+    the hash does not match; :class:`ModelOutdated` when this code cannot use the model (written by another
+    scikit-learn minor version, or it fails on :data:`PROBE`: other feature columns, classes that moved).
     """
     directory = Path(directory)
     if version is None:
@@ -539,8 +542,8 @@ def load(directory: Path, version: str | None = None) -> LetterClassifier:
                                  f"expected {info.sha256}, got {actual})")
     built_with = str(meta.get("sklearn_version", ""))
     if built_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise ConfigurationError(f"分类模型由 scikit-learn {built_with} 训练，与当前 {sklearn.__version__} 不兼容，请重新训练 "
-                                 "(model built with another scikit-learn version)")
+        raise ModelOutdated(f"分类模型由 scikit-learn {built_with} 训练，与当前 {sklearn.__version__} 不兼容，请重新训练 "
+                            "(model built with another scikit-learn version)")
     clf = _unpickled(model_path, actual)
     if not isinstance(clf, LetterClassifier):
         raise ConfigurationError(f"模型文件内容不是分类器 (not a LetterClassifier: {model_path})")
@@ -551,9 +554,21 @@ def load(directory: Path, version: str | None = None) -> LetterClassifier:
 
 @functools.lru_cache(maxsize=4)
 def _unpickled(path: Path, sha256: str):
-    """The object pickled in ``path`` whose content has ``sha256`` (checked by the caller): a process that
-    loads the same model again (a new runtime, a reactivation) skips the 2-second unpickling."""
-    return joblib.load(path)
+    """The object pickled in ``path`` whose content has ``sha256`` (checked by the caller), once it has read
+    :data:`PROBE`: a process that loads the same model again (a new runtime, a reactivation) skips the 2-second
+    unpickling and the check."""
+    outdated = f"分类模型 {path.name} 由旧版程序训练，当前版本无法使用，请重新训练 (model does not fit this code: {{}})"
+    try:
+        clf = joblib.load(path)
+    except (AttributeError, ImportError) as exc:  # a pickled class or function that no longer exists
+        raise ModelOutdated(outdated.format(exc)) from exc
+    if isinstance(clf, LetterClassifier):
+        try:
+            clf.predict(PROBE)
+            clf.read_fields(PROBE, segment(PROBE).fields)
+        except Exception as exc:  # noqa: BLE001 — old fitted parts fail in many ways (missing attributes, shapes)
+            raise ModelOutdated(outdated.format(f"{type(exc).__name__}: {exc}")) from exc
+    return clf
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ import threading
 from functools import cached_property
 
 from letterdesk.config import Settings, load_settings
-from letterdesk.errors import ConfigurationError
+from letterdesk.errors import ConfigurationError, ModelOutdated
 from storage.db import Database
 from storage.objects import ObjectStore, open_object_store
 
@@ -39,11 +39,20 @@ class Runtime:
 
     @cached_property
     def classifier(self):
-        """The active model; trained from the packaged corpus on first use when none exists yet."""
+        """The active model. Trained from the packaged corpus on first use when none exists yet; retrained from
+        the corpus and the confirmed letters (``letterdesk train``) when the active one was made by a version of
+        the code that cannot use it, which stays on disk. A damaged or tampered model is never replaced."""
         from classifier import model
 
         with self._lock:
             try:
+                return model.load(self.settings.model_dir)
+            except ModelOutdated as outdated:
+                from ingest.training import retrain
+
+                log.warning("the active classifier model cannot be used (%s); retraining", outdated)
+                outcome = retrain(self)
+                log.warning("classifier model %s trained and activated", outcome.version)
                 return model.load(self.settings.model_dir)
             except ConfigurationError as missing:
                 if any(self.settings.model_dir.glob("model-*.joblib")):

@@ -124,3 +124,10 @@ class ObjectExists(StorageError):
 class ConfigurationError(LetterdeskError):
     code = "configuration_error"
     exit_code = 9
+
+
+class ModelOutdated(ConfigurationError):
+    """A saved classifier model that this version of the code cannot use (another scikit-learn, other feature
+    columns, classes that moved). Unlike a damaged model it may be replaced by retraining."""
+
+    code = "model_outdated"

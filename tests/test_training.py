@@ -18,7 +18,7 @@ from ingest.queries import get_letter
 from ingest.review import ReviewDecision, review
 from ingest.runtime import Runtime
 from ingest.training import confirmed_records, retrain
-from letterdesk.errors import ConfigurationError
+from letterdesk.errors import ConfigurationError, ModelOutdated
 from tests import docs
 from tests.fixtures.runtime import make_settings
 
@@ -135,3 +135,37 @@ def test_a_tampered_model_is_never_activated(own_rt, corpora):
     with pytest.raises(ConfigurationError):
         model.activate(directory, new.version)
     assert model.active_version(directory) == old
+
+
+def test_a_saved_model_keeps_reading_letters_its_way_after_the_feature_tables_change(own_rt, corpora, monkeypatch):
+    from classifier import features
+
+    _install(own_rt, corpora["base"])
+    before = model.load(own_rt.settings.model_dir).predict(PHONE_RECORD)
+    monkeypatch.setattr(features, "HAND_FEATURES", (*features.HAND_FEATURES, ("new_cue", "来电")))
+    monkeypatch.setattr(features, "SPEAKER_CUES", features.SPEAKER_CUES[1:])
+    after = model.load(own_rt.settings.model_dir).predict(PHONE_RECORD)
+    assert after.type_probabilities == before.type_probabilities
+    assert after.special_report == before.special_report
+
+
+def test_an_outdated_active_model_is_kept_on_disk_and_retrained_on_first_use(own_rt, corpora, monkeypatch):
+    """After an upgrade that changes the feature columns, the worker does not fail every letter: the first
+    use trains a new model from the corpus and the confirmed letters and activates it."""
+    directory = own_rt.settings.model_dir
+    clf = model.train(model.load_corpus(corpora["base"]))
+    hand = dict(clf.pipeline.named_steps["features"].transformer_list)["hand"]
+    hand.table_ = hand.table_[:-1]  # what a model of the previous version looks like to this code: a column less
+    outdated = model.save(clf, directory).version
+    with pytest.raises(ModelOutdated):
+        model.load(directory)
+
+    monkeypatch.setattr(model, "default_corpus_files", lambda: [corpora["base"]])  # a small corpus: fast
+    fresh = Runtime.from_settings(own_rt.settings)
+    try:
+        letter = _file_letter(fresh, PHONE_RECORD.splitlines(), None)
+        version = get_letter(fresh, letter).summary.model_version
+    finally:
+        fresh.close()
+    assert version not in (None, outdated) and model.active_version(directory) == version
+    assert (directory / f"model-{outdated}.joblib").is_file()  # kept, never deleted
