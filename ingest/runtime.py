@@ -5,9 +5,13 @@ Built once per process (web server, worker, CLI) and handed to every service fun
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 from letterdesk.config import Settings, load_settings
 from letterdesk.errors import ConfigurationError, ModelOutdated
@@ -39,28 +43,49 @@ class Runtime:
 
     @cached_property
     def classifier(self):
-        """The active model. Trained from the packaged corpus on first use when none exists yet; retrained from
-        the corpus and the confirmed letters (``letterdesk train``) when the active one was made by a version of
-        the code that cannot use it, which stays on disk. A damaged or tampered model is never replaced."""
+        """The active model. When there is none yet, or the active one was made by a version of the code that
+        cannot use it (it stays on disk), one is trained as ``letterdesk train`` does, from the packaged corpus
+        and the confirmed letters, by one process at a time: the others wait and then load what it saved. A
+        damaged or tampered model is never replaced."""
         from classifier import model
+        from ingest.training import retrain
 
         with self._lock:
-            try:
-                return model.load(self.settings.model_dir)
-            except ModelOutdated as outdated:
-                from ingest.training import retrain
+            clf = self._usable_model()
+            if clf is None:
+                with _exclusive(self.settings.model_dir / ".training.lock"):
+                    clf = self._usable_model()  # another process may have trained one meanwhile
+                    if clf is None:
+                        log.warning("classifier model %s trained and activated", retrain(self).version)
+                        clf = model.load(self.settings.model_dir)
+            return clf
 
-                log.warning("the active classifier model cannot be used (%s); retraining", outdated)
-                outcome = retrain(self)
-                log.warning("classifier model %s trained and activated", outcome.version)
-                return model.load(self.settings.model_dir)
-            except ConfigurationError as missing:
-                if any(self.settings.model_dir.glob("model-*.joblib")):
-                    raise  # a model exists but is damaged or tampered with: never silently replace it
-                log.warning("no classifier model yet (%s); training one from the packaged corpus", missing)
-                clf = model.train(model.load_corpus())
-                model.save(clf, self.settings.model_dir)
-                return clf
+    def _usable_model(self):
+        """The active model, or None when there is none or this code cannot use it (:class:`ModelOutdated`);
+        raises :class:`ConfigurationError` when a saved model is damaged or tampered with."""
+        from classifier import model
+
+        try:
+            return model.load(self.settings.model_dir)
+        except ModelOutdated as outdated:
+            log.warning("the active classifier model cannot be used by this version: %s", outdated)
+        except ConfigurationError as missing:
+            if any(self.settings.model_dir.glob("model-*.joblib")):
+                raise
+            log.warning("no classifier model yet: %s", missing)
+        return None
 
     def close(self) -> None:
         self.db.dispose()
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) across processes and threads."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -153,7 +153,7 @@ def test_an_outdated_active_model_is_kept_on_disk_and_retrained_on_first_use(own
     """After an upgrade that changes the feature columns, the worker does not fail every letter: the first
     use trains a new model from the corpus and the confirmed letters and activates it."""
     directory = own_rt.settings.model_dir
-    clf = model.train(model.load_corpus(corpora["base"]))
+    clf = model.train(model.load_corpus(corpora["poor"]))
     hand = dict(clf.pipeline.named_steps["features"].transformer_list)["hand"]
     hand.table_ = hand.table_[:-1]  # what a model of the previous version looks like to this code: a column less
     outdated = model.save(clf, directory).version
@@ -169,3 +169,28 @@ def test_an_outdated_active_model_is_kept_on_disk_and_retrained_on_first_use(own
         fresh.close()
     assert version not in (None, outdated) and model.active_version(directory) == version
     assert (directory / f"model-{outdated}.joblib").is_file()  # kept, never deleted
+
+
+def _active_version_in_a_new_runtime(settings, out) -> None:
+    runtime = Runtime.from_settings(settings)
+    try:
+        out.put(runtime.classifier.info.version)
+    finally:
+        runtime.close()
+
+
+def test_two_processes_finding_no_model_train_it_once(own_rt, corpora, monkeypatch):
+    """Two workers starting together on a new data directory: one trains, the other waits and loads its model."""
+    import multiprocessing
+
+    monkeypatch.setattr(model, "default_corpus_files", lambda: [corpora["base"]])  # inherited by the forks
+    fork = multiprocessing.get_context("fork")
+    out = fork.Queue()
+    workers = [fork.Process(target=_active_version_in_a_new_runtime, args=(own_rt.settings, out)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    versions = [out.get(timeout=300) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert versions[0] == versions[1]
+    assert len(list(own_rt.settings.model_dir.glob("model-*.joblib"))) == 1
