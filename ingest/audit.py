@@ -10,21 +10,25 @@ exists exactly when the change it describes was committed.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from letterdesk.errors import ConfigurationError
-from storage.audit_chain import (GENESIS, ChainEvent, ChainHead, ChainProblem, event_hash, normalise_detail,
-                                 verify_chain)
+from letterdesk.errors import ConfigurationError, ObjectExists, StorageError
+from storage.audit_chain import (GENESIS, ChainEvent, ChainHead, ChainProblem, anchor_bytes, anchored_problems,
+                                 event_hash, normalise_detail, parse_anchor, verify_chain)
 from storage.models import AuditChainHead, AuditEvent, utcnow
 
 if TYPE_CHECKING:
     from ingest.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 SYSTEM = "system"
+ANCHORS = "audit/anchors/"  # object-store prefix of the chain heads copied to write-once storage
 ACTOR_LENGTH = AuditEvent.__table__.c.actor.type.length
 HEAD_ID = 1
 _PENDING = "letterdesk.audit.pending"  # key in Session.info
@@ -123,15 +127,37 @@ def _forget_noted_events(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def verify(rt: "Runtime") -> AuditReport:
-    """Check the whole trail of ``rt``'s database against its hashes and the chain head.
+def anchor(rt: "Runtime") -> ChainHead | None:
+    """Copy the chain head as committed now to write-once storage (``audit/anchors/<id>.json``, object-locked
+    on S3), so that a trail rewritten in the database and hashed again is still found by :func:`verify`.
+    Called after every filing. A failed write is logged, not raised: the letter is filed, the next filing
+    anchors again. None while the trail is empty."""
+    with rt.db.session() as s:
+        row = s.execute(select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID)).first()
+    if row is None or row.last_id == 0:
+        return None
+    head = ChainHead(row.last_id, row.last_hash)
+    try:
+        rt.objects.put(f"{ANCHORS}{head.last_id:012d}.json", anchor_bytes(head), "application/json", immutable=True)
+    except ObjectExists:
+        log.error("audit event %s differs from its anchor: the trail was rewritten (run letterdesk audit verify)",
+                  head.last_id)
+    except StorageError as exc:
+        log.warning("audit anchor for event %s not written: %s", head.last_id, exc)
+    return head
 
-    Holds the head lock while reading, so events appended meanwhile cannot make the snapshot look broken.
+
+def verify(rt: "Runtime") -> AuditReport:
+    """Check the whole trail of ``rt``'s database against its hashes, the chain head and the anchors.
+
+    The anchors are read first, so each names an event the snapshot must hold; the snapshot is read under the
+    head lock, so events appended meanwhile cannot make it look broken.
     """
+    anchors = [parse_anchor(rt.objects.get(key)) for key in rt.objects.list(ANCHORS)]
     with rt.db.session() as s:
         head = _lock_head(s, create=False)
         rows = s.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
                                 AuditEvent.letter_id, AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash)
                          .order_by(AuditEvent.id)).all()
     events = [ChainEvent(*row) for row in rows]
-    return AuditReport(len(events), tuple(verify_chain(events, head)))
+    return AuditReport(len(events), tuple(verify_chain(events, head) + anchored_problems(events, anchors)))

@@ -156,7 +156,9 @@ def review(rt: Runtime, letter_id: int, decision: ReviewDecision, actor: Actor) 
                      before={"fields": snapshot["predicted_fields"], "prediction": _brief(snapshot["prediction"])},
                      after={"fields": fields, "labels": labels})
         alerts.raise_confirmed(s, rt, letter_id, labels["special_report"], actor)  # only codes not yet alerted
-        return summary_of(s.get(Letter, letter_id), rt.settings.confidence_threshold)
+        summary = summary_of(s.get(Letter, letter_id), rt.settings.confidence_threshold)
+    audit.anchor(rt)  # the trail as it stands with this filing, copied where it cannot be changed
+    return summary
 
 
 def _brief(prediction: dict | None) -> dict | None:

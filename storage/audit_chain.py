@@ -41,7 +41,8 @@ class ChainHead:
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """One finding: ``kind`` is ``edited``, ``deleted``, ``reordered`` or ``broken``; ``message`` is for people."""
+    """One finding: ``kind`` is ``edited``, ``deleted``, ``reordered``, ``broken`` or ``rewritten`` (the trail no
+    longer matches an anchor); ``message`` is for people."""
 
     event_id: int
     kind: str
@@ -130,4 +131,35 @@ def verify_chain(events: Iterable[ChainEvent], head: ChainHead | None) -> list[C
         problems.append(ChainProblem(last_id, "broken",
                                      f"审计事件 #{last_id} 与链头记录不符 "
                                      f"(event {last_id} does not match the recorded chain head)"))
+    return problems
+
+
+def anchor_bytes(head: ChainHead) -> bytes:
+    """The stored form of an anchor: a chain head copied to write-once storage."""
+    return _json({"last_id": head.last_id, "last_hash": head.last_hash}).encode()
+
+
+def parse_anchor(data: bytes) -> ChainHead:
+    """The chain head an anchor recorded (:func:`anchor_bytes`)."""
+    value = json.loads(data)
+    return ChainHead(int(value["last_id"]), str(value["last_hash"]))
+
+
+def anchored_problems(events: Iterable[ChainEvent], anchors: Iterable[ChainHead]) -> list[ChainProblem]:
+    """Problems of ``events`` measured against ``anchors``: chain heads copied to write-once storage as the
+    trail grew. A trail rewritten in the database and hashed again from the start verifies on its own, but no
+    longer passes through its anchors: the event an anchor names is gone or has another hash."""
+    by_id = {e.id: e for e in events}
+    problems = []
+    for anchor in sorted(anchors, key=lambda a: a.last_id):
+        event = by_id.get(anchor.last_id)
+        if event is None:
+            problems.append(ChainProblem(anchor.last_id, "deleted",
+                                         f"审计事件 #{anchor.last_id} 缺失，而不可更改存储中的锚点记有它 "
+                                         f"(event {anchor.last_id}, recorded by an anchor, is missing)"))
+        elif event.hash != anchor.last_hash:
+            problems.append(ChainProblem(anchor.last_id, "rewritten",
+                                         f"截至审计事件 #{anchor.last_id} 的记录被改写并重新计算了哈希，与不可更改存储中的锚点不符 "
+                                         f"(the trail up to event {anchor.last_id} was rewritten: it no longer "
+                                         f"matches its anchor)"))
     return problems

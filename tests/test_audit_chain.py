@@ -16,8 +16,9 @@ from ingest.intake import submit
 from ingest.runtime import Runtime
 from review_ui import create_app
 from storage import users
-from storage.audit_chain import GENESIS, event_hash
+from storage.audit_chain import GENESIS, ChainEvent, ChainHead, event_hash, verify_chain
 from storage.db import Database
+from storage.objects import open_object_store
 from storage.models import AuditEvent
 from tests.fixtures.services import fresh_database
 from tests import docs
@@ -142,8 +143,8 @@ def _append_concurrently(db: Database, threads: int = 4, each: int = 25) -> None
     assert errors == []
 
 
-def _assert_linear(db: Database, threads: int = 4, each: int = 25) -> None:
-    runtime = SimpleNamespace(db=db)
+def _assert_linear(db: Database, objects, threads: int = 4, each: int = 25) -> None:
+    runtime = SimpleNamespace(db=db, objects=objects)
     report = audit.verify(runtime)
     assert report.ok, report.problems
     assert report.events == threads * each
@@ -155,15 +156,15 @@ def _assert_linear(db: Database, threads: int = 4, each: int = 25) -> None:
 
 def test_concurrent_appends_on_sqlite_keep_one_chain(rt):
     _append_concurrently(rt.db)
-    _assert_linear(rt.db)
+    _assert_linear(rt.db, rt.objects)
 
 
-def test_concurrent_appends_on_postgresql_keep_one_chain(postgres):
+def test_concurrent_appends_on_postgresql_keep_one_chain(postgres, tmp_path):
     db = Database(fresh_database(postgres))
     try:
         db.create_schema()
         _append_concurrently(db)
-        _assert_linear(db)
+        _assert_linear(db, open_object_store(f"file://{tmp_path}"))
     finally:
         db.dispose()
 
@@ -202,3 +203,53 @@ def test_desk_logins_refusals_downloads_and_logouts_are_audited(rt):
     assert download["sha256"] == hashlib.sha256(data).hexdigest() and download["filename"] == "函.pdf"
     assert events[4][3]["permission"] == "review"
     assert audit.verify(rt).ok
+
+
+def _rewrite_and_rehash(rt, event_id: int, detail: dict) -> None:
+    """What someone with write access to the database could do: change an event, then hash the trail again
+    from there and move the chain head, so that the trail verifies on its own."""
+    events = _events(rt)
+    prev = events[event_id - 2].hash if event_id > 1 else GENESIS
+    with rt.db.session() as s:
+        for e in events[event_id - 1:]:
+            row = s.get(AuditEvent, e.id)
+            if row.id == event_id:
+                row.detail = detail
+            row.prev_hash = prev
+            row.hash = prev = event_hash(row.id, row.at, row.actor, row.action, row.letter_id, row.detail, prev)
+        s.execute(text("UPDATE audit_chain_head SET last_hash = :h"), {"h": prev})
+
+
+def test_a_trail_rewritten_and_hashed_again_is_found_through_its_anchor(rt):
+    _trail(rt, 4)
+    assert audit.anchor(rt).last_id == 4  # as after a filing
+    _trail(rt, 2)
+    assert audit.verify(rt).ok
+
+    _rewrite_and_rehash(rt, 2, {"step": 99})
+    with rt.db.session() as s:
+        rows = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        events = [ChainEvent(r.id, r.at, r.actor, r.action, r.letter_id, r.detail, r.prev_hash, r.hash) for r in rows]
+    assert verify_chain(events, ChainHead(6, events[-1].hash)) == []  # the chain alone no longer tells
+    found, report = _only_problem(rt, "rewritten")
+    assert [p.event_id for p in found] == [4] and "锚点" in found[0].message
+    assert len(report.problems) == 1
+    assert audit.anchor(rt).last_id == 6  # a new anchor is fine; the old one keeps telling
+    assert not audit.verify(rt).ok
+
+
+def test_filing_a_letter_anchors_the_trail(rt, model_dir):
+    from ingest import pipeline
+    from ingest.review import ReviewDecision, review
+    from ingest.actor import Actor
+
+    filing_rt = Runtime.from_settings(make_settings(rt.settings.data_dir, model_dir))
+    try:
+        accepted = submit(filing_rt, docs.text_pdf_bytes(docs.SAMPLE_LETTER_PAGES), "函.pdf", "cli", enqueue=False)
+        assert pipeline.run_inline(filing_rt, accepted.id) == "in_review"
+        review(filing_rt, accepted.id, ReviewDecision("confirm", intervener_type="EXT_ORG"), Actor(None, "审核员", "reviewer"))
+        keys = list(filing_rt.objects.list(audit.ANCHORS))
+        last = _events(filing_rt)[-1]
+    finally:
+        filing_rt.close()
+    assert keys == [f"{audit.ANCHORS}{last.id:012d}.json"]
