@@ -266,16 +266,22 @@ def update_user(db: Database, user_id: int, display_name: str, role: str, audit:
 
 def set_active(db: Database, user_id: int, active: bool, by_user_id: int, audit: Auditor) -> Account:
     """Deactivate (``user_deactivate``) or reactivate (``user_reactivate``) an account. A deactivated account
-    cannot sign in, its sessions and API tokens are refused. Nobody may deactivate themself
-    (:class:`InvalidRequest`), nor the last active administrator (:class:`InvalidState`)."""
+    cannot sign in and its sessions are refused; its API tokens are revoked, so reactivating it does not bring
+    them back (new ones are issued). Nobody may deactivate themself (:class:`InvalidRequest`), nor the last
+    active administrator (:class:`InvalidState`)."""
     if not active and user_id == by_user_id:
         raise InvalidRequest("不能停用自己的账号 (you cannot deactivate yourself)")
     with db.session() as s:
         user = _load(s, user_id)
         if user.active != active:
             user.active = active
-            audit(s, "user_reactivate" if active else "user_deactivate",
-                  {"user_id": user.id, "username": user.username})
+            detail = {"user_id": user.id, "username": user.username}
+            if not active:
+                live = s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+                for token in live:
+                    token.revoked_at = utcnow()
+                detail["tokens_revoked"] = len(live)
+            audit(s, "user_reactivate" if active else "user_deactivate", detail)
             if not active and user.role == ADMIN:
                 _ensure_an_admin_remains(s)
         return _account(user, _live_token_counts(s).get(user.id, 0))

@@ -230,6 +230,10 @@ def test_tokens_stop_with_a_deactivated_account_and_belong_to_their_account(app,
     refused = _post(admin, f"/admin/users/{reviewer}/tokens", name="再来一个")
     assert refused.status_code == 409 and "账号已停用" in refused.text
 
+    _post(admin, f"/admin/users/{reviewer}/active", active="1")  # back at work: the old token stays revoked
+    assert api.get("/api/letters", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert users.list_tokens(rt.db, reviewer)[0].revoked_at is not None
+
 
 # --- protection ---------------------------------------------------------------------------------------
 
