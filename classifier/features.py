@@ -33,6 +33,10 @@ _SPACE = re.compile(r"\s+")
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 
 # (name, pattern): each gives one 0/1 feature
+# words by which someone passes on a leader's wish ("局长让他来转达", "区长的意思"): the marks of EXT_IN_LEADER_NAME
+# and of aides; a hand feature over the whole letter and a speaker cue over who is speaking
+RELAY = r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼"
+
 HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("doc_number", r"[\u4e00-\u9fff（）()]{1,10}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号"),
     ("case_number", r"[（(〔\[【]\s*(?:\d{4}|[〇一二三四五六七八九]{4})\s*[）)〕\]】].{0,14}?(?:民|刑|执|行|破|财保)"),
@@ -50,8 +54,7 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("party_self", r"我(?:公司)?系.{0,30}(?:被执行人|被告|原告|当事人)|代理律师|的(?:妻子|儿子|父亲|哥哥|女儿)|法定代表人"),
     ("notice", r"关于召开|特此通知|参加会议|报送|征订"),
     ("forwarding", r"转来|转交|转给|随函附|附件|附：|参阅|供.{0,4}参考"),
-    # someone passes on a leader's wish ("局长让他来转达", "区长的意思"), the marks of EXT_IN_LEADER_NAME and aides
-    ("in_leader_name", r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼|让他来|让她来|很关心这个事|点名"),
+    ("in_leader_name", RELAY + r"|让他来|让她来|很关心这个事|点名"),
     ("leader_relayed", r"(?:书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|领导)"
                        r"(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
     ("aide_relative", r"(?:书记|县长|区长|市长|主任|主席|局长)的(?:秘书|驾驶员|办公室主任|爱人|儿子|弟弟|女儿|侄子|妹夫)"),
@@ -95,7 +98,7 @@ SPEAKER_CUES: tuple[tuple[str, str], ...] = (
     ("relative", r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"
                  r"|舅|叔|伯|姑|姨|表哥|表弟|表姐|表妹|堂|老公|妹夫|姐夫|岳父|公公|家属|亲属"),
     ("acquaintance", r"老乡|同乡|同学|朋友|战友|同事|校友|熟人|发小|世交|老部下|下属|老领导"),
-    ("relay", r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼"),
+    ("relay", RELAY),
     ("leader", r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|政委|委员"),
     ("retired", r"退休|原(?!告)|已退|离休"),
     ("court", r"人民法院|法院|法庭|本院"),

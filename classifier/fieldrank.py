@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction import DictVectorizer, FeatureHasher
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
@@ -51,7 +51,7 @@ FORM_C = 0.5  # and of the form classifier
 SURE = 0.5  # a chosen candidate scoring less is marked unsure
 RULED_FORM_WEIGHT = 3.0  # the rules' form, one-hot, beside the TF-IDF columns
 # Candidate features are hashed into this many columns and the scorers keep sparse weights: no vocabulary of
-# ~700,000 feature names in every process (100 MB), same leave-one-file-out figures as a DictVectorizer (±0.002).
+# ~700,000 feature names in every process (100 MB), same leave-one-file-out figures as a vocabulary (±0.002).
 HASHED_FEATURES = 2 ** 20
 
 _CJK = "\u4e00-\u9fff"
@@ -271,8 +271,7 @@ class FormReader:
 class FieldRanker:
     """Chooses name, unit, position and form of a letter among their candidates. Build with :meth:`fit`."""
 
-    def __init__(self, models: dict[str, tuple[FeatureHasher | DictVectorizer, LogisticRegression]],
-                 form: FormReader | None) -> None:
+    def __init__(self, models: dict[str, tuple[FeatureHasher, LogisticRegression]], form: FormReader | None) -> None:
         self.models = models
         self.form = form
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from classifier.taxonomy import REGISTERS
 from ingest import audit
 from ingest.actor import Actor
-from ingest.queries import LetterSummary, summary_of
+from ingest.queries import LetterSummary, aware, summary_of
 from ingest.runtime import Runtime
 from ingest.stages import load_letter
 from letterdesk.errors import InvalidState, PermissionDenied
@@ -82,9 +82,7 @@ class Deadlines:
 def _beijing(moment: dt.datetime) -> dt.datetime:
     """``moment`` in Beijing time; naive values (as SQLite returns them) are taken as UTC, never as the server's
     own zone."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(CHINA_TZ)
+    return aware(moment).astimezone(CHINA_TZ)
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from classifier.taxonomy import (EXTERNAL, FORMS, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, NEITHER, REGISTERS,
                                  SPECIAL_REPORT)
 from ingest.deadlines import local_date, local_minute
-from ingest.queries import case_letter_ids, date_arg
+from ingest.queries import aware, case_letter_ids, date_arg
 from ingest.runtime import Runtime
 from ingest.spreadsheet import inert
 from letterdesk.errors import InvalidRequest
@@ -96,9 +96,7 @@ def row_of(letter: Letter, recorder: str) -> RegisterRow:
     fields = letter.confirmed_fields or {}
     code = labels["intervener_type"]
     form = labels.get("form") if labels.get("form") in FORMS else "OTHER"
-    recorded_at = letter.reviewed_at
-    if recorded_at is not None and recorded_at.tzinfo is None:
-        recorded_at = recorded_at.replace(tzinfo=dt.timezone.utc)
+    recorded_at = aware(letter.reviewed_at) if letter.reviewed_at is not None else None
     return RegisterRow(
         letter_id=letter.id,
         intervener_type=code,
