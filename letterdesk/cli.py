@@ -444,6 +444,18 @@ def bench_fields(files: tuple[Path, ...]) -> None:
         click.echo(line)
 
 
+@bench.command("cv")
+@click.option("--folds", default=4, show_default=True, type=int, help="折数")
+@click.option("--family", type=click.Choice(["svm", "logreg"]), default="svm", show_default=True, help="模型类别")
+@handle_errors
+def bench_cv(folds: int, family: str) -> None:
+    """在手写训练来信上做分层 K 折交叉验证（类型、特别报告事项、内部违规行为），最后一行为摘要。"""
+    from classifier.crossval import run
+
+    for line in run(folds=folds, family=family).lines():
+        click.echo(line)
+
+
 @bench.command("ocr")
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--engine", "engine_name", default=None, help="OCR 引擎（默认：配置中的 ocr_engine）")

@@ -1,0 +1,89 @@
+"""``letterdesk bench cv``: k-fold cross-validation of the labels over the hand-written letters.
+
+The protocol behind the design tables of :mod:`classifier.model`: the hand-written letters
+(``data/written/*.jsonl``) are split into ``folds`` stratified by intervener type (seed 0); each fold is
+predicted by a model trained on every generated letter plus the other folds. The field reader is left out
+(``letterdesk bench fields`` measures it), so a run takes about a minute a fold. Prints per fold and mean type
+macro-F1, special-report and internal-behaviour micro-F1, the out-of-fold F1 of each type and the reliability
+of the type probability; the last line is a summary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from classifier import model
+from classifier.taxonomy import INTERVENER_TYPES
+
+FOLDS = 4
+BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+SCORES = ("type_macro_f1", "sr_micro_f1", "ib_micro_f1")
+
+
+@dataclass(frozen=True)
+class CvResult:
+    folds: tuple[dict, ...]  # model.evaluate of each held-out fold
+    truth: tuple[str, ...]  # out-of-fold, every written letter once
+    guessed: tuple[str, ...]
+    probability: tuple[float, ...]  # of the guessed type
+
+    def mean(self, key: str) -> float:
+        return float(np.mean([f[key] for f in self.folds]))
+
+    def ece(self) -> float:
+        """Expected calibration error of the type probability over :data:`BINS`."""
+        p, right = np.array(self.probability), np.array(self.truth) == np.array(self.guessed)
+        total = 0.0
+        for lo, hi in zip(BINS, BINS[1:]):
+            inside = (p >= lo) & (p < hi)
+            if inside.any():
+                total += inside.mean() * abs(p[inside].mean() - right[inside].mean())
+        return float(total)
+
+    def lines(self) -> list[str]:
+        out = [f"交叉验证：{len(self.folds)} 折，手写来信 {len(self.truth)} 封（每折训练：全部生成来信 + 其余各折）"]
+        for i, fold in enumerate(self.folds):
+            out.append(f"  第 {i + 1} 折  " + "  ".join(f"{k} {fold[k]:.3f}" for k in SCORES))
+        out.append("  平均      " + "  ".join(f"{k} {self.mean(k):.3f}" for k in SCORES))
+        present = [c for c in INTERVENER_TYPES if c in self.truth]
+        per_type = f1_score(self.truth, self.guessed, labels=present, average=None, zero_division=0)
+        out.append("各类型 F1（折外预测）：")
+        out += [f"  {code:20} {f:.3f}  ({self.truth.count(code)})" for code, f in zip(present, per_type)]
+        p, right = np.array(self.probability), np.array(self.truth) == np.array(self.guessed)
+        out.append(f"可靠性（类型最高概率；ECE {self.ece():.3f}）")
+        for lo, hi in zip(BINS, BINS[1:]):
+            inside = (p >= lo) & (p < hi)
+            if inside.any():
+                out.append(f"  [{lo:.1f}, {min(hi, 1.0):.1f})  {int(inside.sum()):5}  平均概率 {p[inside].mean():.3f}"
+                           f"  实际准确率 {right[inside].mean():.3f}")
+        out.append(f"SUMMARY cv: folds={len(self.folds)} n={len(self.truth)} "
+                   + " ".join(f"{k}={self.mean(k):.3f}" for k in SCORES) + f" type_ece={self.ece():.3f}")
+        return out
+
+
+def cross_validate(written: Sequence[dict], generated: Sequence[dict], *, folds: int = FOLDS,
+                   family: str = model.DEFAULT_FAMILY) -> CvResult:
+    """Out-of-fold scores of ``written`` letters, each fold predicted by a model trained on ``generated`` and
+    the other folds (see the module docstring)."""
+    written = list(written)
+    split = StratifiedKFold(folds, shuffle=True, random_state=0)
+    scores, truth, guessed, probability = [], [], [], []
+    for train_idx, test_idx in split.split(written, [r["intervener_type"] for r in written]):
+        clf = model.train([*generated, *(written[i] for i in train_idx)], family=family, read_fields=False)
+        held = [written[i] for i in test_idx]
+        scores.append(model.evaluate(clf, held))
+        for record, prediction in zip(held, clf.predict_many(r["text"] for r in held)):
+            truth.append(record["intervener_type"])
+            guessed.append(prediction.intervener_type.code)
+            probability.append(prediction.intervener_type.probability)
+    return CvResult(tuple(scores), tuple(truth), tuple(guessed), tuple(probability))
+
+
+def run(*, folds: int = FOLDS, family: str = model.DEFAULT_FAMILY) -> CvResult:
+    """:func:`cross_validate` over the packaged corpus: ``written/*.jsonl`` against the generated letters."""
+    written = [r for path in sorted(model.WRITTEN_DIR.glob("*.jsonl")) for r in model.load_corpus(path)]
+    return cross_validate(written, model.load_corpus(model.DEFAULT_CORPUS), folds=folds, family=family)
