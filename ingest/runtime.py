@@ -5,13 +5,9 @@ Built once per process (web server, worker, CLI) and handed to every service fun
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
 
 from letterdesk.config import Settings, load_settings
 from letterdesk.errors import ConfigurationError, ModelOutdated
@@ -47,18 +43,10 @@ class Runtime:
         cannot use it (it stays on disk), one is trained as ``letterdesk train`` does, from the packaged corpus
         and the confirmed letters, by one process at a time: the others wait and then load what it saved. A
         damaged or tampered model is never replaced."""
-        from classifier import model
-        from ingest.training import retrain
+        from ingest.training import usable_or_retrained
 
         with self._lock:
-            clf = self._usable_model()
-            if clf is None:
-                with _exclusive(self.settings.model_dir / ".training.lock"):
-                    clf = self._usable_model()  # another process may have trained one meanwhile
-                    if clf is None:
-                        log.warning("classifier model %s trained and activated", retrain(self).version)
-                        clf = model.load(self.settings.model_dir)
-            return clf
+            return self._usable_model() or usable_or_retrained(self, self._usable_model)
 
     def _usable_model(self):
         """The active model, or None when there is none or this code cannot use it (:class:`ModelOutdated`);
@@ -78,14 +66,3 @@ class Runtime:
     def close(self) -> None:
         self.db.dispose()
 
-
-@contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing) across processes and threads."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -4,11 +4,18 @@
 scores it and the active model on the development set, and activates the new one only when it scores at
 least as well (mean of type macro-F1 and special-report micro-F1). A confirmed letter whose text is also in
 the development set is left out of training, so the development set stays a fair test.
+
+One training at a time per model directory: ``retrain`` and :func:`usable_or_retrained` (a worker that finds no
+usable model) hold the directory's lock file, so a worker starting while ``letterdesk train`` runs waits
+for that model instead of training its own.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +31,7 @@ from storage.models import Letter, Status
 log = logging.getLogger(__name__)
 
 DEFAULT_DEV = Path(model.__file__).with_name("data") / "dev.jsonl"
+LOCK_NAME = ".training.lock"
 _SPACE = re.compile(r"\s+")
 
 
@@ -79,14 +87,45 @@ def confirmed_records(rt: Runtime) -> list[dict]:
     ]
 
 
+@contextmanager
+def training_lock(directory: Path) -> Iterator[None]:
+    """Hold the model directory's training lock (a lock file, created if missing) across processes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / LOCK_NAME).open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def usable_or_retrained(rt: Runtime, usable: Callable[[], model.LetterClassifier | None]) -> model.LetterClassifier:
+    """``usable()`` (the active model, or None when there is none this code can use), asked again under the
+    training lock; when it is still None, a model trained and activated by :func:`retrain`."""
+    with training_lock(rt.settings.model_dir):
+        clf = usable()
+        if clf is None:
+            log.warning("classifier model %s trained and activated", _retrain(rt).version)
+            clf = model.load(rt.settings.model_dir)
+    return clf
+
+
 def retrain(rt: Runtime, dev_path: Path | str | None = None, *, base_corpus: Path | str | None = None,
             seed: int = 0) -> TrainOutcome:
     """Train on ``base_corpus`` (default: the packaged corpus) plus the confirmed letters, save a new
     version and activate it when it scores at least as well on the development set as the active model.
 
     ``dev_path`` defaults to the packaged ``dev.jsonl``. Without a development set the new model is saved but
-    activated only when no model is active yet. When it is activated, ``rt`` uses it from then on.
+    activated only when no model is active yet. When it is activated, ``rt`` uses it from then on. Holds the
+    training lock throughout.
     """
+    with training_lock(rt.settings.model_dir):
+        return _retrain(rt, dev_path, base_corpus=base_corpus, seed=seed)
+
+
+def _retrain(rt: Runtime, dev_path: Path | str | None = None, *, base_corpus: Path | str | None = None,
+             seed: int = 0) -> TrainOutcome:
+    """:func:`retrain` for a caller that holds the training lock."""
     directory = rt.settings.model_dir
     dev_file = Path(dev_path) if dev_path else (DEFAULT_DEV if DEFAULT_DEV.is_file() else None)
     dev = load_labelled(dev_file) if dev_file else []

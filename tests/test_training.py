@@ -17,7 +17,7 @@ from ingest.intake import submit
 from ingest.queries import get_letter
 from ingest.review import ReviewDecision, review
 from ingest.runtime import Runtime
-from ingest.training import confirmed_records, retrain
+from ingest.training import LOCK_NAME, confirmed_records, retrain
 from letterdesk.errors import ConfigurationError, ModelOutdated
 from tests import docs
 from tests.fixtures.runtime import make_settings
@@ -192,5 +192,50 @@ def test_two_processes_finding_no_model_train_it_once(own_rt, corpora, monkeypat
     versions = [out.get(timeout=300) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
+    assert versions[0] == versions[1]
+    assert len(list(own_rt.settings.model_dir.glob("model-*.joblib"))) == 1
+
+
+def _retrain_in_a_new_runtime(settings, dev_path, base_path, out) -> None:
+    runtime = Runtime.from_settings(settings)
+    try:
+        out.put(retrain(runtime, dev_path, base_corpus=base_path).version)
+    finally:
+        runtime.close()
+
+
+def _lock_is_held(directory) -> bool:
+    import fcntl
+
+    with (directory / LOCK_NAME).open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
+def test_a_worker_starting_while_letterdesk_train_runs_waits_for_that_model(own_rt, corpora, monkeypatch):
+    """``letterdesk train`` holds the training lock: a worker that finds no model meanwhile loads the model the
+    command trained instead of training a second one."""
+    import multiprocessing
+    import time
+
+    monkeypatch.setattr(model, "default_corpus_files", lambda: [corpora["base"]])  # inherited by the forks
+    fork = multiprocessing.get_context("fork")
+    trained, loaded = fork.Queue(), fork.Queue()
+    command = fork.Process(target=_retrain_in_a_new_runtime,
+                           args=(own_rt.settings, corpora["dev"], corpora["base"], trained))
+    command.start()
+    deadline = time.monotonic() + 120
+    while not (own_rt.settings.model_dir / LOCK_NAME).exists() or not _lock_is_held(own_rt.settings.model_dir):
+        assert command.is_alive() and time.monotonic() < deadline, "letterdesk train never took the lock"
+        time.sleep(0.01)
+    worker = fork.Process(target=_active_version_in_a_new_runtime, args=(own_rt.settings, loaded))
+    worker.start()
+    versions = trained.get(timeout=300), loaded.get(timeout=300)
+    command.join(timeout=60)
+    worker.join(timeout=60)
     assert versions[0] == versions[1]
     assert len(list(own_rt.settings.model_dir.glob("model-*.joblib"))) == 1
