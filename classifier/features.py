@@ -32,19 +32,27 @@ _DIGITS = re.compile(r"[0-9０-９]")
 _SPACE = re.compile(r"\s+")
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 
-# (name, pattern): each gives one 0/1 feature
-# words by which someone passes on a leader's wish ("局长让他来转达", "区长的意思"): the marks of EXT_IN_LEADER_NAME
-# and of aides; a hand feature over the whole letter and a speaker cue over who is speaking
+# Vocabularies the tables below share, one each: a leader's title, a court's leaders and its other staff, the
+# organs of the other judicial bodies, the courts above this one, and the words by which someone passes on a
+# leader's wish ("局长让他来转达", "区长的意思"; the marks of EXT_IN_LEADER_NAME and of aides).
+LEADER_TITLE = r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|秘书长|司令|政委|委员"
+COURT_LEADER = r"院长|庭长|专职委员|执行局(?:副)?局长|政治部主任|审判委员会|审委会"
+COURT_STAFF = r"书记员|法官助理|法警|司法警察|陪审员|法官|执行员|科员|审判员"
+OTHER_JUDICIAL = r"检察|公安|派出所|司法局|司法所|国家安全|看守所|监狱"
+UPPER_COURT = r"高级人民法院|中级人民法院|最高人民法院|高院|中院"
 RELAY = r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼"
+RELATIVE = (r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"
+            r"|舅|叔|伯|姑|姨|表哥|表弟|表姐|表妹|堂|老公|妹夫|姐夫|岳父|公公|家属|亲属")
 
+# (name, pattern): each gives one 0/1 feature
 HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("doc_number", r"[\u4e00-\u9fff（）()]{1,10}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号"),
     ("case_number", r"[（(〔\[【]\s*(?:\d{4}|[〇一二三四五六七八九]{4})\s*[）)〕\]】].{0,14}?(?:民|刑|执|行|破|财保)"),
-    ("own_court_leader", r"本院.{0,8}(?:院长|庭长|局长|专职委员|政治部主任)"),
-    ("own_court_staff", r"本院.{0,6}(?:书记员|法官助理|法警|司法警察|陪审员|驾驶员|退休|科员|工作人员|法官)"),
-    ("upper_court", r"(?:高级人民法院|中级人民法院).{0,12}(?:法官|庭长|局长|院长|主任|助理)"),
-    ("other_judicial", r"检察院|公安局|派出所|司法局|司法所|国家安全局"),
-    ("leader_title", r"书记|县长|区长|市长|主任|主席|局长|董事长|会长"),
+    ("own_court_leader", rf"本院.{{0,8}}(?:{COURT_LEADER})"),
+    ("own_court_staff", rf"本院.{{0,6}}(?:{COURT_STAFF}|驾驶员|退休|工作人员)"),
+    ("upper_court", rf"(?:{UPPER_COURT}).{{0,12}}(?:{COURT_LEADER}|{COURT_STAFF}|主任|助理)"),
+    ("other_judicial", OTHER_JUDICIAL),
+    ("leader_title", LEADER_TITLE),
     ("first_person", r"我(?:是|公司|家|们|单位|局|委|县)|本人"),
     ("phone_record", r"来电人|来电时间|接听人"),
     ("oral_record", r"在场人员|过问人|当面"),
@@ -55,30 +63,29 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("notice", r"关于召开|特此通知|参加会议|报送|征订"),
     ("forwarding", r"转来|转交|转给|随函附|附件|附：|参阅|供.{0,4}参考"),
     ("in_leader_name", RELAY + r"|让他来|让她来|很关心这个事|点名"),
-    ("leader_relayed", r"(?:书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|领导)"
-                       r"(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
-    ("aide_relative", r"(?:书记|县长|区长|市长|主任|主席|局长)的(?:秘书|驾驶员|办公室主任|爱人|儿子|弟弟|女儿|侄子|妹夫)"),
+    ("leader_relayed", rf"(?:{LEADER_TITLE}|领导)(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
+    ("aide_relative", rf"(?:{LEADER_TITLE})的(?:秘书|驾驶员|司机|办公室主任|{RELATIVE})"),
 )
 
 
 FORM_CODES = ("LETTER", "DOCUMENT", "PHONE", "SMS_IM", "ORAL", "OTHER")
 # (name, pattern over the intervener's unit): first match wins
 UNIT_KINDS: tuple[tuple[str, str], ...] = (
-    ("upper_court", r"高级人民法院|中级人民法院|高院|中院|最高人民法院"),
+    ("upper_court", UPPER_COURT),
     ("own_court", r"^本院|人民法院|法院|法庭"),
-    ("other_judicial", r"检察院|公安|派出所|司法局|司法所|国家安全|看守所|监狱"),
+    ("other_judicial", OTHER_JUDICIAL),
     ("law_firm", r"律师事务所|律所|法律服务所"),
     ("association", r"协会|商会|联合会|工商联|学会|消费者"),
     ("company", r"公司|集团|银行|信用社|合作社|厂$|店$"),
     ("party_gov", r"人民政府|政府|委员会|党委|县委|市委|区委|省委|人大|政协|办公室|局$|委$|厅$|办$|管委会|街道|镇|乡|村"),
 )
 POSITION_KINDS: tuple[tuple[str, str], ...] = (
-    ("aide_relative", r"秘书|司机|驾驶员|的(?:爱人|妻子|丈夫|儿子|女儿|弟弟|哥哥|侄子|妹夫|亲戚|同学|朋友)"),
+    ("aide_relative", rf"秘书(?!长)|司机|驾驶员|的(?:{RELATIVE}|同学|朋友)"),
     ("lawyer", r"律师|代理人|辩护人"),
-    ("court_leader", r"院长|庭长|专职委员|执行局局长|政治部主任|审判委员会"),
-    ("court_staff", r"书记员|法官助理|法警|司法警察|陪审员|法官|执行员|科员|审判员"),
+    ("court_leader", COURT_LEADER),
+    ("court_staff", COURT_STAFF),
     ("judicial_officer", r"检察官|检察长|民警|警官|所长|大队长|侦查员"),
-    ("leader", r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|秘书长|司令|政委|委员"),
+    ("leader", LEADER_TITLE),
     ("party_role", r"法定代表人|负责人|股东|当事人|被告|原告|申请人|家属"),
 )
 
@@ -95,17 +102,16 @@ _SIGN_OFF = re.compile(r"([^\n]{2,40})\n[^\n]{0,4}(?:[0-9０-９]{4}|[〇一二]
 # (name, pattern over the speaker text): who the intervener is, as the letter itself says it
 SPEAKER_CUES: tuple[tuple[str, str], ...] = (
     ("aide", r"秘书|驾驶员|司机|开车|工作人员|身边|服务|跟着|办公室.{0,4}(?:主任|科员)|联络员"),
-    ("relative", r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"
-                 r"|舅|叔|伯|姑|姨|表哥|表弟|表姐|表妹|堂|老公|妹夫|姐夫|岳父|公公|家属|亲属"),
+    ("relative", RELATIVE),
     ("acquaintance", r"老乡|同乡|同学|朋友|战友|同事|校友|熟人|发小|世交|老部下|下属|老领导"),
     ("relay", RELAY),
-    ("leader", r"书记|县长|区长|市长|省长|镇长|乡长|主任|主席|局长|部长|厅长|董事长|总经理|会长|司令|政委|委员"),
+    ("leader", LEADER_TITLE),
     ("retired", r"退休|原(?!告)|已退|离休"),
     ("court", r"人民法院|法院|法庭|本院"),
-    ("upper_court", r"高级人民法院|中级人民法院|最高人民法院|高院|中院"),
-    ("court_leader", r"院长|庭长|专职委员|执行局(?:副)?局长|政治部主任|审委会"),
-    ("court_staff", r"书记员|法官助理|法警|陪审员|法官|执行员|审判员|驾驶员|聘用"),
-    ("judicial", r"检察|公安|派出所|司法局|司法所|国家安全|看守所|监狱"),
+    ("upper_court", UPPER_COURT),
+    ("court_leader", COURT_LEADER),
+    ("court_staff", COURT_STAFF + r"|驾驶员|聘用"),
+    ("judicial", OTHER_JUDICIAL),
     ("party", r"当事人|被告|原告|申请人|被执行人|上诉人|代理人|律师|家属"),
 )
 
