@@ -57,6 +57,12 @@ def test_dev_set_is_large_enough_and_ids_unique() -> None:
     assert all(re.fullmatch(r"dev-\d{3,}", i) for i in ids)
 
 
+def test_ids_are_unique_across_the_labelled_files() -> None:
+    """An id names one letter wherever it is used (audits, error lists, leave-one-file-out reports)."""
+    ids = Counter(r["id"] for r in LABELLED)
+    assert not [i for i, n in ids.items() if n > 1]
+
+
 @pytest.mark.parametrize("labelled", LABELLED, ids=_label)
 def test_record_schema_and_codes(labelled: dict) -> None:
     record = _record(labelled)
