@@ -118,10 +118,13 @@ _GENERATORS = {"name": _names, "unit": _units, "position": _positions}
 
 def candidates(field: str, text: str, ruled: str | None) -> list[tuple[int, str]]:
     """(offset, span) pairs that could be ``field`` of ``text``, sorted; the rules' answer ``ruled`` is one of them
-    (at its first place) whenever the text contains it."""
+    (at its first place) whenever the text contains it. Units are tidied as the rules tidy theirs
+    (:func:`classifier.fields.tidy_unit`)."""
     found = _GENERATORS[field](text)
     if ruled and ruled not in {span for _, span in found} and ruled in text:
         found.add((text.index(ruled), ruled))
+    if field == "unit":  # as the rules write a unit: 自称…, 巫国庆（…, a province before a city dropped
+        found = {(start + span.index(tidy), tidy) for start, span in found if (tidy := rules.tidy_unit(span))}
     return sorted(found)
 
 

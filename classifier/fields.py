@@ -14,8 +14,9 @@ caller's unit.
 Conventions (one for every labelled set): the unit is the organ (a court, procuratorate, police organ with
 its 分局/派出所/支队, a party committee — 县委, 镇党委 — or a government's 办公室); a department inside a court, procuratorate,
 police organ or prison belongs to the post (民三庭庭长, 刑侦大队大队长); joined posts stay whole (党组成员、副院长);
-a note on the post is not part of it (原主任（已退休） → 原主任); a province before a city is dropped from the unit
-(山西省太原市… → 太原市…) and so is a note cut short after the organ (…管理局（市处置… → …管理局); an aide's post is
+a note on the post is not part of it (原主任（已退休） → 原主任); a province before a city or county is dropped from the
+unit (山西省太原市… → 太原市…), and so are words before the organ that only say how the letter names it (自称…,
+署名…, 巫国庆（… → …) and a note after it (…管理局（市处置… → …管理局, …信访局（工作人员未报姓名） → …信访局); an aide's post is
 their own (秘书, 驾驶员), a relative has none; a section of another organ goes to the post too (某公司 | 财务总监, 某集团 | 党委副书记);
 a case name needs its parties (a bare cause such as 民间借贷纠纷 is none); the date is the
 contact's, not the later date a staff report was signed. Everything here is regexes over vocabularies;
@@ -854,18 +855,34 @@ def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
 
 
 _OPEN_NOTE = re.compile("[（(](?:[^（）()]*|章|盖章|印章|公章)[）)]?$")  # …管理局（市处置…办公室 / …律师事务所（章
-_PROVINCE_BEFORE_CITY = re.compile("^[\u4e00-\u9fff]{2,3}?省(?=[\u4e00-\u9fff]{2,5}?市)")
+# a province or autonomous region before a city or county: 山西省太原市… / 湖北省荆南县… / 宁夏回族自治区沙湖县…
+_PROVINCE_BEFORE_CITY = re.compile(
+    "^(?:[\u4e00-\u9fff]{2,3}?省|[\u4e00-\u9fff]{2,6}?自治区)(?=[\u4e00-\u9fff]{2,5}?[市县](?![委长]))")
+# words before the organ that say how the letter came to name it: 自称…, 署名…, 名片载明…, 邮件签名：…, 出示工作证：…,
+# 退休前任…, 2019年调任…, 本案原告…, 监管人：钮建平（…; and a person's name with an open bracket: 巫国庆（…
+_UNIT_LEAD_NOTE = re.compile(
+    "^(?:.*?(?:自称(?:是|系)?|自述|自报|署名|载明|签名[：:]|工作证[：:]|退休前任|调任|原告|被告|债权人、|[：:])"
+    "|(?:.*?[：:])?[\u4e00-\u9fff]{2,4}[（(])(?=[^（）()]*$)")
+_SEAL_NOTES = ("章", "盖章", "印章", "公章")
+_CLOSED_NOTE = re.compile("[（(](?P<note>[^（）()]{4,})[）)]$")  # …信访局（工作人员未报姓名）
 
 
 def tidy_unit(unit: str | None) -> str | None:
-    """``unit`` as the labelled sets write it: a note cut short by the line or the seal is dropped
-    (``淮安市地方金融监督管理局（市处置…`` → ``淮安市地方金融监督管理局``) and so is a province before a city
-    (``山西省太原市小店区人民检察院`` → ``太原市小店区人民检察院``)."""
+    """``unit`` as the labelled sets write it: words before the organ that only say how the letter names it are
+    dropped (``自称海口市秀英区委`` → ``海口市秀英区委``, ``巫国庆（韶关市人民政府`` → ``韶关市人民政府``), a
+    note after it, cut short by the line or the seal or not (``淮安市地方金融监督管理局（市处置…`` →
+    ``淮安市地方金融监督管理局``, ``新蔡县信访局（工作人员未报姓名）`` → ``新蔡县信访局``), and so is a
+    province before a city or county (``山西省太原市小店区人民检察院`` → ``太原市小店区人民检察院``). Each cut is made only when an organ's name is left."""
     if not unit:
         return unit
+    while (lead := _UNIT_LEAD_NOTE.match(unit)) and lead.end() and is_organ(unit[lead.end():]):
+        unit = unit[lead.end():]
     note = _OPEN_NOTE.search(unit)
-    if note and (not note.group(0).endswith(("）", ")")) or note.group(0)[1:-1] in ("章", "盖章", "印章", "公章")):
+    if note and (not note.group(0).endswith(("）", ")")) or note.group(0)[1:-1] in _SEAL_NOTES):
         unit = unit[: note.start()] if is_organ(unit[: note.start()]) else unit
+    note = _CLOSED_NOTE.search(unit)
+    if note and not is_organ(note.group("note")) and is_organ(unit[: note.start()]):
+        unit = unit[: note.start()]
     return _PROVINCE_BEFORE_CITY.sub("", unit)
 
 
@@ -892,7 +909,7 @@ def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
         case_name = case_name or find_case_name(part or "")
     return Fields(
         name=who.name,
-        unit=tidy_unit(_own_court(who.unit, segments, text)),
+        unit=tidy_unit(_own_court(tidy_unit(who.unit), segments, text)),  # 谈书涵（本院 → 本院 → the court's name
         position=who.position,
         case_number=numbers[0] if numbers else None,
         case_name=case_name,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from classifier.bench import BENCH_FIELDS, field_matches
-from classifier.fields import find_case_name, parse_date, parse_identity, Identity
+from classifier.fields import Identity, find_case_name, parse_date, parse_identity, tidy_unit
 from classifier.segment import segment
 
 TUNE_SET = Path(__file__).resolve().parents[1] / "classifier" / "data" / "tune_fields.jsonl"
@@ -420,6 +420,31 @@ def test_a_note_cut_short_after_the_organ_is_not_part_of_the_unit() -> None:
     text = ("关于协助核查涉案资金的函\n梅川县人民法院：\n　　请贵院协助提供相关账户的冻结情况，以便开展处置工作。\n"
             "淮安市地方金融监督管理局（市处置非法集资工作领导小组办公室\n2025年3月3日")
     assert segment(text).fields.unit == "淮安市地方金融监督管理局"
+
+
+def test_words_that_say_how_the_letter_names_the_organ_are_not_part_of_the_unit() -> None:
+    phone = ("电话记录\n时间：2025年5月6日 9:30\n来电人：贝志勇（自述宁波甬江船舶修造有限公司办公室主任）\n"
+             "接听人：北仑区人民法院民二庭 审判员 奚一鸣\n内容：贝志勇称区里张主任的意思，这个案子你们关照一下。\n记录人：奚一鸣")
+    sms = ("天津市滨海新区人民法院\n短信过问登记\n发信人：邢国梁，署名天津滨海新区港湾物流协会秘书长\n"
+           "时间：2025年3月31日 17:02\n内容：闫法官，判决书签发前先把稿子发给协会。\n登记人：闫晓娜")
+    assert _who(phone)[1:] == ("宁波甬江船舶修造有限公司", "办公室主任")
+    assert _who(sms)[1] == "天津滨海新区港湾物流协会"
+
+
+@pytest.mark.parametrize(("written", "unit"), [
+    ("自称海口市秀英区委", "海口市秀英区委"),
+    ("巫国庆（韶关市人民政府", "韶关市人民政府"),
+    ("伏明（自称中共当涂县委", "中共当涂县委"),
+    ("邮件签名：四川省人民政府国有资产监督管理委员会", "四川省人民政府国有资产监督管理委员会"),
+    ("退休前任宝丰县人大常委会", "宝丰县人大常委会"),
+    ("新蔡县信访局（工作人员未报姓名）", "新蔡县信访局"),
+    ("宁夏回族自治区沙湖县人民法院", "沙湖县人民法院"),
+    ("湖北省荆南县人民法院", "荆南县人民法院"),
+    ("贵阳市观山湖区投资（集团）有限公司", "贵阳市观山湖区投资（集团）有限公司"),
+    ("宁夏回族自治区人大常委会", "宁夏回族自治区人大常委会"),
+])
+def test_a_unit_is_tidied_to_the_organs_name(written: str, unit: str) -> None:
+    assert tidy_unit(written) == unit
 
 
 def test_a_province_before_a_city_is_dropped_from_the_unit() -> None:
