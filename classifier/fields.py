@@ -12,7 +12,8 @@ unsigned letter's own 申请人/提交人/发起人 line. The court under whose 
 caller's unit.
 
 Conventions (one for every labelled set): the unit is the organ (a court, procuratorate, police organ with
-its 分局/派出所/支队, a party committee — 县委, 镇党委 — or a government's 办公室); a department inside a court, procuratorate,
+its 分局/派出所/支队, a party committee — 县委, 镇党委 — or a government's 办公室), the receiving court by its name when
+the letter gives it (本院 only when it does not); a department inside a court, procuratorate,
 police organ or prison belongs to the post (民三庭庭长, 刑侦大队大队长); joined posts stay whole (党组成员、副院长);
 a note on the post is not part of it (原主任（已退休） → 原主任); a province before a city or county is dropped from the
 unit (山西省太原市… → 太原市…), and so are words before the organ that only say how the letter names it (自称…,
