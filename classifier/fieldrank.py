@@ -11,9 +11,14 @@ The rules of :mod:`classifier.fields` read these fields well when a letter says 
 2. features of each candidate (:func:`span_features`): the characters around it, the label of its line
    (来电人：), where in the letter it stands, its shape, whether the rules chose it, the letter's form; for unit
    and position also how far it stands from the chosen name.
-3. one logistic regression per field scores every candidate; the best one wins, "none" included. The name is
-   chosen first, then unit and position next to it. A field whose winner scores below :data:`SURE` is listed
-   in ``Fields.unsure``; the desk marks it for the reviewer.
+3. one linear scorer per field, learnt from pairs: for every labelled letter, the right candidate against each
+   other one (a logistic regression on the feature differences, RankSVM-style), so it learns to rank the spans
+   of one letter rather than to judge each span alone. The best-scoring candidate wins, "none" included. The
+   name is chosen first, then unit and position next to it. The winner's share of the letter's candidates
+   (softmax of the scores) below :data:`SURE` lists the field in ``Fields.unsure``; the desk marks it for the
+   reviewer. Against one logistic regression per candidate, leave-one-file-out on three files (620 letters) moved
+   unit 0.868 → 0.886, position 0.861 → 0.876 and name 0.913 → 0.921, and training takes seconds per field.
+   A field no labelled letter can teach (every letter with one candidate) keeps the rules' answer.
 
 The form of contact (函, 批示, 电话, 微信, 当面 …) is learnt too: a linear SVM over the letter's character
 1–3-grams and the form the rules read (leave-one-file-out 0.872 → 0.923; a logistic regression reached 0.912).
@@ -48,7 +53,7 @@ CHOSEN = (*RANKED, "form")  # every field the ranker replaces
 MIN_LETTERS = 200  # below this many labelled letters the rules do better than a ranker
 C = 1.0  # inverse regularisation of the candidate scorers
 FORM_C = 0.5  # and of the form classifier
-SURE = 0.5  # a chosen candidate scoring less is marked unsure
+SURE = 0.8  # a winner with a smaller share of its letter's candidates is marked unsure
 RULED_FORM_WEIGHT = 3.0  # the rules' form, one-hot, beside the TF-IDF columns
 # Candidate features are hashed into this many columns and the scorers keep sparse weights: no vocabulary of
 # ~700,000 feature names in every process (100 MB), same leave-one-file-out figures as a vocabulary (±0.002).
@@ -291,18 +296,26 @@ class FieldRanker:
         weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
         letters = [_Letter.of(t, r) for t, r in zip(texts, ruled)]
         anchors = [_truth(r, "name") or f.name for r, f in zip(records, ruled)]  # the true name, as in use
+        hasher = FeatureHasher(n_features=HASHED_FEATURES, alternate_sign=False)
         models = {}
         for field in RANKED:
-            X, y, w = [], [], []
+            pairs, signs, w = [], [], []
             for letter, record, anchor, weight in zip(letters, records, anchors, weights):
                 rows, values = _rows(field, letter, anchor if field != "name" else None)
                 truth = _truth(record, field)
-                X += rows
-                y += [int(v == truth) for v in values]
-                w += [weight] * len(rows)
-            vectorizer = FeatureHasher(n_features=HASHED_FEATURES, alternate_sign=False)
-            models[field] = (vectorizer, LogisticRegression(C=C, max_iter=3000).fit(
-                vectorizer.fit_transform(X), y, sample_weight=w).sparsify())
+                if truth not in values or len(values) < 2:  # nothing to learn about ranking this letter's spans
+                    continue
+                X, right = hasher.transform(rows).tocsr(), values.index(truth)
+                others = [i for i in range(len(values)) if i != right]
+                sign = np.where(np.arange(len(others)) % 2 == len(pairs) % 2, 1.0, -1.0)  # both classes, evenly
+                pairs.append(sparse.diags(sign) @ (X[[right] * len(others)] - X[others]))
+                signs.append(sign)
+                w.append(np.full(len(others), weight))
+            if not pairs:
+                continue
+            scorer = LogisticRegression(C=C, fit_intercept=False, max_iter=3000)
+            models[field] = (hasher, scorer.fit(sparse.vstack(pairs).tocsr(), np.concatenate(signs),
+                                                sample_weight=np.concatenate(w)).sparsify())
         forms = [_truth(r, "form") for r in records]
         return cls(models, FormReader.fit(texts, forms, ruled, weights))
 
@@ -312,12 +325,16 @@ class FieldRanker:
         chosen: dict[str, str | None] = {}
         unsure = []
         for field in RANKED:
+            if field not in self.models:
+                chosen[field] = getattr(ruled, field)
+                continue
             rows, values = _rows(field, letter, chosen.get("name"))
-            vectorizer, model = self.models[field]
-            scores = model.predict_proba(vectorizer.transform(rows))[:, 1]
+            hasher, scorer = self.models[field]
+            scores = scorer.decision_function(hasher.transform(rows))
+            share = np.exp(scores - scores.max())
             best = int(np.argmax(scores))
             chosen[field] = values[best]
-            if scores[best] < SURE:
+            if share[best] / share.sum() < SURE:
                 unsure.append(field)
         return replace(ruled, **chosen, form=self.form.read(text, ruled) if self.form else ruled.form,
                        unsure=tuple(unsure))

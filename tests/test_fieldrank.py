@@ -11,11 +11,26 @@ import pytest
 from classifier import fieldrank, model
 from classifier.segment import segment
 
-# wording the rules do not know: a post given as "在…当副局长"
+# wording the rules do not know: an organ and post given as "在…当副局长", "在…做总经理助理"
 PLAIN_LETTER = """吴法官：
 您好！我是雷振东，在县交通运输局当副局长。听说（2025）赣0721民初882号案子下周开庭，宏达物流是我们扶持的企业，\
 老板人不错，麻烦您在法律范围内多帮帮他们。
 2025年4月8日"""
+PLAIN_LETTERS = {  # letter → (name, unit, position) of its writer
+    PLAIN_LETTER: ("雷振东", "县交通运输局", "副局长"),
+    """孟庭长：
+冒昧写信。我叫韦国栋，眼下在市住建局干分管城建的副局长。（2025）桂0203民初1267号那个工程款的案子，施工方是我们局联系的企业，\
+工人工资等着发，请您多关心一下，早点判下来。
+2025年6月3日""": ("韦国栋", "市住建局", "副局长"),
+    """尊敬的执行局领导：
+我是郑卫红，目前在区教育局做局长。（2024）湘0105执3321号被执行人是我们区一所民办学校，学生还在上课，账户冻结后老师工资\
+发不出来，恳请考虑学校实际困难，暂缓扣划。
+2024年11月20日""": ("郑卫红", "区教育局", "局长"),
+    """何法官您好：
+我是章海涛，在省电力公司做总经理助理。贵院审理的（2025）川01民初4410号合同纠纷，被告是我们多年的合作单位，希望法院充分\
+考虑企业的实际情况，依法妥善处理。
+2025年3月12日""": ("章海涛", "省电力公司", "总经理助理"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +38,21 @@ def packaged(model_dir) -> model.LetterClassifier:
     return model.load(model_dir)
 
 
-def test_model_reads_the_post_the_rules_miss(packaged):
-    ruled = segment(PLAIN_LETTER).fields
-    assert (ruled.unit, ruled.position) == (None, None)  # what the rules alone would show the reviewer
-    read = packaged.read_fields(PLAIN_LETTER, ruled)
-    assert (read.name, read.unit, read.position) == ("雷振东", "县交通运输局", "副局长")
-    # the case number and date are the rules' own
-    assert (read.case_number, read.date) == (ruled.case_number, ruled.date)
+def test_model_reads_organs_and_posts_the_rules_miss_and_nothing_wrong(packaged):
+    """Letters that say who wrote them in words the rules do not know: the model fills in organs and posts the
+    rules leave empty, and every field it fills is the writer's (a field it cannot read stays empty)."""
+    read_by_rules = read_by_model = 0
+    for letter, writer in PLAIN_LETTERS.items():
+        ruled = segment(letter).fields
+        read = packaged.read_fields(letter, ruled)
+        read_by_rules += sum(v is not None for v in (ruled.unit, ruled.position))
+        read_by_model += sum(v is not None for v in (read.unit, read.position))
+        assert [v for v in (read.name, read.unit, read.position) if v is not None] == \
+            [w for w, v in zip(writer, (read.name, read.unit, read.position)) if v is not None]
+        assert read.name == writer[0]
+        assert (read.case_number, read.date) == (ruled.case_number, ruled.date)  # the rules' own
+    assert read_by_rules == 0  # the rules alone would show the reviewer no organ and no post
+    assert read_by_model >= 3
 
 
 def test_a_model_trained_on_few_letters_keeps_the_rules_fields():
