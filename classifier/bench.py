@@ -108,8 +108,8 @@ class BenchResult:
         out += [f"  {name:<12} {acc:.3f}  ({self.field_filled[name]})" for name, acc in self.field_accuracy.items()]
         confident = "—" if self.confident_accuracy is None else f"{self.confident_accuracy:.3f}"
         out += ["", f"模型有把握（类型概率 ≥ {self.threshold:.2f}）的来信占 {self.confident_share:.1%}，其准确率 {confident}"]
-        out += ["", f"可靠性（类型最高概率；ECE {self.type_ece:.3f}）"] + _reliability_table(self.reliability)
-        out += ["", f"可靠性（每个特别报告事项的判断；ECE {self.sr_ece:.3f}）"] + _reliability_table(self.sr_reliability, "判断数")
+        out += ["", f"可靠性（类型最高概率；ECE {self.type_ece:.3f}）"] + reliability_table(self.reliability)
+        out += ["", f"可靠性（每个特别报告事项的判断；ECE {self.sr_ece:.3f}）"] + reliability_table(self.sr_reliability, "判断数")
         out += ["", f"预测耗时 {self.ms_per_letter:.1f} ms/封（分类 + 切分）", self.summary()]
         return out
 
@@ -127,7 +127,8 @@ def _score_table(scores: tuple[CodeScore, ...]) -> list[str]:
     return rows
 
 
-def _reliability_table(bins: tuple[ReliabilityBin, ...], counted: str = "来信数") -> list[str]:
+def reliability_table(bins: tuple[ReliabilityBin, ...], counted: str = "来信数") -> list[str]:
+    """Printable rows of the non-empty ``bins``: range, count, mean probability, share right."""
     rows = [f"  概率区间      {counted}  平均概率  实际准确率"]
     rows += [f"  [{b.low:.1f}, {b.high:.1f}{']' if b.high >= 1 else ')'}  {b.n:6d}  {b.mean_probability:8.3f}  "
              f"{b.accuracy:10.3f}" for b in bins if b.n]
@@ -201,7 +202,9 @@ def field_matches(name: str, truth, fields) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ scoring
-def _reliability(probabilities: np.ndarray, correct: np.ndarray) -> tuple[tuple[ReliabilityBin, ...], float]:
+def reliability(probabilities: np.ndarray, correct: np.ndarray) -> tuple[tuple[ReliabilityBin, ...], float]:
+    """The probabilities binned by :data:`BIN_EDGES` with the share right in each bin, and the expected
+    calibration error (the count-weighted mean gap between the two)."""
     bins, ece = [], 0.0
     for low, high in zip(BIN_EDGES, BIN_EDGES[1:]):
         inside = (probabilities >= low) & ((probabilities < high) if high < 1 else (probabilities <= high))
@@ -241,8 +244,8 @@ def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResul
     ib_true, ib_pred = multilabel(records, predictions, "internal_behaviours", list(INTERNAL_BEHAVIOURS))
     sr_prob = np.array([[p.sr_probabilities.get(c, 0.0) for c in SPECIAL_REPORT] for p in predictions])
     sr_decisions = np.where(sr_prob >= 0.5, sr_prob, 1 - sr_prob).ravel()  # probability of the decision taken
-    sr_bins, sr_ece = _reliability(sr_decisions, (sr_pred == sr_true).ravel())
-    type_bins, type_ece = _reliability(top, right)
+    sr_bins, sr_ece = reliability(sr_decisions, (sr_pred == sr_true).ravel())
+    type_bins, type_ece = reliability(top, right)
 
     field_accuracy, field_filled = {}, {}
     for name in BENCH_FIELDS:

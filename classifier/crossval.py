@@ -17,10 +17,10 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from classifier import model
+from classifier.bench import ReliabilityBin, reliability, reliability_table
 from classifier.taxonomy import INTERVENER_TYPES
 
 FOLDS = 4
-BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 SCORES = ("type_macro_f1", "sr_micro_f1", "ib_micro_f1")
 
 
@@ -34,15 +34,12 @@ class CvResult:
     def mean(self, key: str) -> float:
         return float(np.mean([f[key] for f in self.folds]))
 
+    def reliability(self) -> tuple[tuple[ReliabilityBin, ...], float]:
+        """Reliability bins of the out-of-fold type probability and its expected calibration error."""
+        return reliability(np.array(self.probability), np.array(self.truth) == np.array(self.guessed))
+
     def ece(self) -> float:
-        """Expected calibration error of the type probability over :data:`BINS`."""
-        p, right = np.array(self.probability), np.array(self.truth) == np.array(self.guessed)
-        total = 0.0
-        for lo, hi in zip(BINS, BINS[1:]):
-            inside = (p >= lo) & (p < hi)
-            if inside.any():
-                total += inside.mean() * abs(p[inside].mean() - right[inside].mean())
-        return float(total)
+        return self.reliability()[1]
 
     def lines(self) -> list[str]:
         out = [f"交叉验证：{len(self.folds)} 折，手写来信 {len(self.truth)} 封（每折训练：全部生成来信 + 其余各折）"]
@@ -53,15 +50,10 @@ class CvResult:
         per_type = f1_score(self.truth, self.guessed, labels=present, average=None, zero_division=0)
         out.append("各类型 F1（折外预测）：")
         out += [f"  {code:20} {f:.3f}  ({self.truth.count(code)})" for code, f in zip(present, per_type)]
-        p, right = np.array(self.probability), np.array(self.truth) == np.array(self.guessed)
-        out.append(f"可靠性（类型最高概率；ECE {self.ece():.3f}）")
-        for lo, hi in zip(BINS, BINS[1:]):
-            inside = (p >= lo) & (p < hi)
-            if inside.any():
-                out.append(f"  [{lo:.1f}, {min(hi, 1.0):.1f})  {int(inside.sum()):5}  平均概率 {p[inside].mean():.3f}"
-                           f"  实际准确率 {right[inside].mean():.3f}")
+        bins, ece = self.reliability()
+        out += [f"可靠性（类型最高概率；ECE {ece:.3f}）", *reliability_table(bins)]
         out.append(f"SUMMARY cv: folds={len(self.folds)} n={len(self.truth)} "
-                   + " ".join(f"{k}={self.mean(k):.3f}" for k in SCORES) + f" type_ece={self.ece():.3f}")
+                   + " ".join(f"{k}={self.mean(k):.3f}" for k in SCORES) + f" type_ece={ece:.3f}")
         return out
 
 

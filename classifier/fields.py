@@ -845,13 +845,14 @@ _COURT_LEAD = re.compile("^(?:.*?(?:接到|收到|来到|经查|核实|系|是|�
 
 
 def _own_court(unit: str | None, segments: Segments, text: str) -> str | None:
-    """``本院`` / ``贵院`` (the receiving court itself) as the court's name when the letter names it, else as written."""
+    """``本院`` / ``贵院`` (the receiving court itself) as the court's name when the letter names it (tidied by
+    :func:`tidy_unit`), else as written."""
     if not unit or not _OWN_COURT.match(unit):
         return unit
     for part in (segments.header, segments.addressee, *text.splitlines()):
         m = _COURT_NAME.search(part or "")
         if m:
-            return _COURT_LEAD.sub("", m.group(0))
+            return tidy_unit(_COURT_LEAD.sub("", m.group(0)))
     return unit
 
 
@@ -910,7 +911,7 @@ def extract_fields(layout: Layout, segments: Segments, text: str) -> Fields:
         case_name = case_name or find_case_name(part or "")
     return Fields(
         name=who.name,
-        unit=tidy_unit(_own_court(tidy_unit(who.unit), segments, text)),  # 谈书涵（本院 → 本院 → the court's name
+        unit=_own_court(tidy_unit(who.unit), segments, text),  # 谈书涵（本院 → 本院 → the court's name
         position=who.position,
         case_number=numbers[0] if numbers else None,
         case_name=case_name,
