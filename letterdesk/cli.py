@@ -445,14 +445,15 @@ def bench_fields(files: tuple[Path, ...]) -> None:
 
 
 @bench.command("cv")
-@click.option("--folds", default=4, show_default=True, type=int, help="折数")
+@click.option("--folds", default=None, type=int, help="折数（默认：分层 4 折，整文件 5 折）")
 @click.option("--family", type=click.Choice(["svm", "logreg"]), default="svm", show_default=True, help="模型类别")
+@click.option("--by-file", is_flag=True, help="整文件分折：每折由未见过其写作者的模型判读")
 @handle_errors
-def bench_cv(folds: int, family: str) -> None:
-    """在手写训练来信上做分层 K 折交叉验证（类型、特别报告事项、内部违规行为），最后一行为摘要。"""
-    from classifier.crossval import run
+def bench_cv(folds: int | None, family: str, by_file: bool) -> None:
+    """在手写训练来信上做 K 折交叉验证（类型、特别报告事项、内部违规行为），最后一行为摘要。"""
+    from classifier.crossval import FILE_FOLDS, FOLDS, run
 
-    for line in run(folds=folds, family=family).lines():
+    for line in run(folds=folds or (FILE_FOLDS if by_file else FOLDS), family=family, by_file=by_file).lines():
         click.echo(line)
 
 
