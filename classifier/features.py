@@ -41,6 +41,9 @@ COURT_STAFF = r"书记员|法官助理|法警|司法警察|陪审员|法官|执�
 OTHER_JUDICIAL = r"检察|公安|派出所|司法局|司法所|国家安全|看守所|监狱"
 UPPER_COURT = r"高级人民法院|中级人民法院|最高人民法院|高院|中院"
 RELAY = r"让我|叫我|托我|交代|嘱咐|转告|转达|带个话|捎个话|的意思|打过招呼|打招呼"
+LEADER = LEADER_TITLE + "|领导"
+AIDE = r"秘书(?!长)|司机|驾驶员|开车|服务|联络员|身边工作人员"  # who works for a leader
+_NAME_GAP = r"[\u4e00-\u9fff某]{0,4}"  # a name between a title and 的/之: 主任岳某某之女婿
 RELATIVE = (r"爱人|妻子|丈夫|老伴|儿子|女儿|弟弟|哥哥|姐姐|妹妹|侄|外甥|女婿|儿媳|亲戚|父亲|母亲"
             r"|舅|叔|伯|姑|姨|表哥|表弟|表姐|表妹|堂|老公|妹夫|姐夫|岳父|公公|家属|亲属")
 
@@ -65,6 +68,11 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("in_leader_name", RELAY + r"|让他来|让她来|很关心这个事|点名"),
     ("leader_relayed", rf"(?:{LEADER_TITLE}|领导)(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
     ("aide_relative", rf"(?:{LEADER_TITLE})的(?:秘书|驾驶员|司机|办公室主任|{RELATIVE})"),
+    # the speaker's own tie to a leader, however the letter puts it: 我岳父是…主任, …主任岳某某之女婿,
+    # 区长司机, 给区委邹书记开车, 系…办公室秘书 (EXT_AIDE_RELATIVE, where a relay alone reads EXT_IN_LEADER_NAME)
+    ("relative_of_leader", rf"我(?:的)?(?:{RELATIVE})(?:是|在|叫)|(?:{LEADER}){_NAME_GAP}(?:的|之)(?:{RELATIVE})"),
+    ("aide_of_leader", rf"(?:{LEADER}){_NAME_GAP}(?:的|之)?(?:{AIDE})|给.{{0,10}}(?:{LEADER})开车"
+                       r"|(?:系|是|为|任).{0,20}(?:秘书(?!长)|驾驶员|司机)"),
 )
 
 

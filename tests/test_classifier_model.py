@@ -335,3 +335,18 @@ def test_ocr_noise_changes_the_text_but_never_the_protected_values():
              for seed in range(20)]
     assert sum(n != COUNTY_LETTER + "\n梅川县人民政府\n张某某" for n in noisy) >= 15
     assert all("梅川县人民政府" in n.replace(" ", "") and "张某某" in n.replace(" ", "") for n in noisy)
+
+
+@pytest.mark.parametrize("text, tie", [
+    ("来访人邰某自我介绍：“我岳父是市人大的岳主任。”", "relative_of_leader"),
+    ("附注：邰某系市人大常委会主任岳某某之女婿。", "relative_of_leader"),
+    ("便条落款：区长司机 小滕", "aide_of_leader"),
+    ("其称平时给区委邹书记开车，与被执行人同村。", "aide_of_leader"),
+    ("登记说明：晏某为中共某市委办公室秘书。", "aide_of_leader"),
+])
+def test_hand_features_see_the_speakers_tie_to_a_leader(text, tie):
+    hand = features.HandFeatures().fit([])
+    row = dict(zip(hand.get_feature_names_out(), hand.transform([text]).toarray()[0]))
+    assert row[f"hand__{tie}"] == 1.0
+    plain = dict(zip(hand.get_feature_names_out(), hand.transform(["张书记让我转告，请关照一下。"]).toarray()[0]))
+    assert plain["hand__relative_of_leader"] == plain["hand__aide_of_leader"] == 0.0  # a relay alone is no tie
