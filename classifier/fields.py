@@ -863,7 +863,8 @@ _PROVINCE_BEFORE_CITY = re.compile(
 # words before the organ that say how the letter came to name it: 自称…, 署名…, 名片载明…, 邮件签名：…, 出示工作证：…,
 # 退休前任…, 2019年调任…, 本案原告…, 监管人：钮建平（…; and a person's name with an open bracket: 巫国庆（…
 _UNIT_LEAD_NOTE = re.compile(
-    "^(?:.*?(?:自称(?:是|系)?|自述|自报|署名|载明|签名[：:]|工作证[：:]|退休前任|调任|原告|被告|债权人、|[：:])"
+    "^(?:(?:眼下|现在|目前|如今|现)?在(?=[\u4e00-\u9fff])"  # 眼下在市住建局 (干…副局长)
+    "|.*?(?:自称(?:是|系)?|自述|自报|署名|载明|签名[：:]|工作证[：:]|退休前任|调任|原告|被告|债权人、|[：:])"
     "|(?:.*?[：:])?[\u4e00-\u9fff]{2,4}[（(])(?=[^（）()]*$)")
 _SEAL_NOTES = ("章", "盖章", "印章", "公章")
 _CLOSED_NOTE = re.compile("[（(](?P<note>[^（）()]{4,})[）)]$")  # …信访局（工作人员未报姓名）
@@ -871,7 +872,8 @@ _CLOSED_NOTE = re.compile("[（(](?P<note>[^（）()]{4,})[）)]$")  # …信访
 
 def tidy_unit(unit: str | None) -> str | None:
     """``unit`` as the labelled sets write it: words before the organ that only say how the letter names it are
-    dropped (``自称海口市秀英区委`` → ``海口市秀英区委``, ``巫国庆（韶关市人民政府`` → ``韶关市人民政府``), a
+    dropped (``自称海口市秀英区委`` → ``海口市秀英区委``, ``巫国庆（韶关市人民政府`` → ``韶关市人民政府``,
+    ``眼下在市住建局`` → ``市住建局``), a
     note after it, cut short by the line or the seal or not (``淮安市地方金融监督管理局（市处置…`` →
     ``淮安市地方金融监督管理局``, ``新蔡县信访局（工作人员未报姓名）`` → ``新蔡县信访局``), and so is a
     province before a city or county (``山西省太原市小店区人民检察院`` → ``太原市小店区人民检察院``). Each cut is made only when an organ's name is left."""
