@@ -101,10 +101,11 @@ def cross_validate(written: Sequence[dict], generated: Sequence[dict], *, folds:
     return CvResult(tuple(scores), tuple(truth), tuple(guessed), tuple(probability), by_file=files is not None)
 
 
-def run(*, folds: int = FOLDS, family: str = model.DEFAULT_FAMILY, by_file: bool = False) -> CvResult:
+def run(*, folds: int | None = None, family: str = model.DEFAULT_FAMILY, by_file: bool = False) -> CvResult:
     """:func:`cross_validate` over the packaged corpus: ``written/*.jsonl`` against the generated letters,
-    folds of whole files when ``by_file``."""
+    folds of whole files when ``by_file``. ``folds`` defaults to :data:`FILE_FOLDS` by file, else :data:`FOLDS`."""
     labelled = [(path.name, r) for path in sorted(model.WRITTEN_DIR.glob("*.jsonl")) for r in model.load_corpus(path)]
     written = [r for _, r in labelled]
     files = [name for name, _ in labelled] if by_file else None
-    return cross_validate(written, model.load_corpus(model.DEFAULT_CORPUS), folds=folds, family=family, files=files)
+    return cross_validate(written, model.load_corpus(model.DEFAULT_CORPUS),
+                          folds=folds or (FILE_FOLDS if by_file else FOLDS), family=family, files=files)

@@ -66,7 +66,7 @@ HAND_FEATURES: tuple[tuple[str, str], ...] = (
     ("notice", r"关于召开|特此通知|参加会议|报送|征订"),
     ("forwarding", r"转来|转交|转给|随函附|附件|附：|参阅|供.{0,4}参考"),
     ("in_leader_name", RELAY + r"|让他来|让她来|很关心这个事|点名"),
-    ("leader_relayed", rf"(?:{LEADER_TITLE}|领导)(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
+    ("leader_relayed", rf"(?:{LEADER})(?:的意思|说|让|交代|叫|托|点名|批示|批了|讲过|同意|知道|打过招呼)"),
     ("aide_relative", rf"(?:{LEADER_TITLE})的(?:秘书|驾驶员|司机|办公室主任|{RELATIVE})"),
     # the speaker's own tie to a leader, however the letter puts it: 我岳父是…主任, …主任岳某某之女婿,
     # 区长司机, 给区委邹书记开车, 系…办公室秘书 (EXT_AIDE_RELATIVE, where a relay alone reads EXT_IN_LEADER_NAME)

@@ -451,9 +451,9 @@ def bench_fields(files: tuple[Path, ...]) -> None:
 @handle_errors
 def bench_cv(folds: int | None, family: str, by_file: bool) -> None:
     """在手写训练来信上做 K 折交叉验证（类型、特别报告事项、内部违规行为），最后一行为摘要。"""
-    from classifier.crossval import FILE_FOLDS, FOLDS, run
+    from classifier.crossval import run
 
-    for line in run(folds=folds or (FILE_FOLDS if by_file else FOLDS), family=family, by_file=by_file).lines():
+    for line in run(folds=folds, family=family, by_file=by_file).lines():
         click.echo(line)
 
 
