@@ -301,23 +301,28 @@ class FieldRanker:
         hasher = FeatureHasher(n_features=HASHED_FEATURES, alternate_sign=False)
         models = {}
         for field in RANKED:
-            pairs, signs, w = [], [], []
+            # one pair (right candidate − other candidate) per wrong candidate of each letter, its sign
+            # alternating (both classes, evenly) and starting on the other foot at each next letter
+            all_rows, right, other, signs, w, n_letters = [], [], [], [], [], 0
             for letter, record, anchor, weight in zip(letters, records, anchors, weights):
                 rows, values = _rows(field, letter, anchor if field != "name" else None)
                 truth = _truth(record, field)
                 if truth not in values or len(values) < 2:  # nothing to learn about ranking this letter's spans
                     continue
-                X, right = hasher.transform(rows).tocsr(), values.index(truth)
-                others = [i for i in range(len(values)) if i != right]
-                sign = np.where(np.arange(len(others)) % 2 == len(pairs) % 2, 1.0, -1.0)  # both classes, evenly
-                pairs.append(sparse.diags(sign) @ (X[[right] * len(others)] - X[others]))
-                signs.append(sign)
-                w.append(np.full(len(others), weight))
-            if not pairs:
+                first, chosen = len(all_rows), values.index(truth)
+                all_rows += rows
+                others = [first + i for i in range(len(values)) if i != chosen]
+                right += [first + chosen] * len(others)
+                other += others
+                signs += [1.0 if (j + n_letters) % 2 == 0 else -1.0 for j in range(len(others))]
+                w += [weight] * len(others)
+                n_letters += 1
+            if not all_rows:
                 continue
+            X = hasher.transform(all_rows).tocsr()
+            pairs = sparse.diags(np.array(signs)) @ (X[right] - X[other])
             scorer = LogisticRegression(C=C, fit_intercept=False, max_iter=3000)
-            models[field] = (hasher, scorer.fit(sparse.vstack(pairs).tocsr(), np.concatenate(signs),
-                                                sample_weight=np.concatenate(w)).sparsify())
+            models[field] = (hasher, scorer.fit(pairs.tocsr(), np.array(signs), sample_weight=np.array(w)).sparsify())
         forms = [_truth(r, "form") for r in records]
         return cls(models, FormReader.fit(texts, forms, ruled, weights))
 

@@ -38,16 +38,8 @@ def _squash(text: str) -> str:
 
 
 DEV_RECORDS = _load(DEV)
-LABELLED = [dict(r, _file=DEV.name) for r in DEV_RECORDS] + [
-    dict(r, _file=path.name) for path in HAND_TRAINING if path.exists() for r in _load(path)]
-
-
-def _label(record: dict) -> str:
-    return f"{record['_file']}:{record.get('id', '?')}"
-
-
-def _record(labelled: dict) -> dict:
-    return {k: v for k, v in labelled.items() if k != "_file"}
+LABELLED_FILES = (DEV, *(path for path in HAND_TRAINING if path.exists()))
+LABELLED = [r for path in LABELLED_FILES for r in _load(path)]
 
 
 def test_dev_set_is_large_enough_and_ids_unique() -> None:
@@ -63,58 +55,110 @@ def test_ids_are_unique_across_the_labelled_files() -> None:
     assert not [i for i, n in ids.items() if n > 1]
 
 
-@pytest.mark.parametrize("labelled", LABELLED, ids=_label)
-def test_record_schema_and_codes(labelled: dict) -> None:
-    record = _record(labelled)
-    assert set(record) == KEYS
-    assert record["form"] in FORMS
-    assert record["intervener_type"] in INTERVENER_TYPES
-    assert isinstance(record["text"], str) and record["text"].strip()
+def schema_problems(record: dict, *, dev: bool) -> list[str]:
+    """What is wrong with ``record``'s keys, codes and value types (empty when it follows the schema)."""
+    if set(record) != KEYS:
+        return [f"keys {sorted(set(record) ^ KEYS)}"]
+    problems = []
+    if record["form"] not in FORMS:
+        problems.append(f"form {record['form']!r}")
+    if record["intervener_type"] not in INTERVENER_TYPES:
+        problems.append(f"intervener_type {record['intervener_type']!r}")
+    if not (isinstance(record["text"], str) and record["text"].strip()):
+        problems.append("empty text")
     for key, vocabulary in (("special_report", SPECIAL_REPORT), ("internal_behaviours", INTERNAL_BEHAVIOURS)):
         codes = record[key]
-        assert isinstance(codes, list) and len(set(codes)) == len(codes)
-        assert all(c in vocabulary for c in codes), codes
+        if not (isinstance(codes, list) and len(set(codes)) == len(codes) and all(c in vocabulary for c in codes)):
+            problems.append(f"{key} {codes!r}")
     fields = record["fields"]
-    assert set(fields) == FIELD_KEYS
-    assert all(v is None or (isinstance(v, str) and v.strip()) for v in fields.values())
-    if labelled["_file"] == DEV.name:
-        assert fields["date"] is not None
-    if fields["date"] is not None:
-        dt.date.fromisoformat(fields["date"])
+    if not isinstance(fields, dict) or set(fields) != FIELD_KEYS:
+        return [*problems, f"fields {fields!r}"]
+    if not all(v is None or (isinstance(v, str) and v.strip()) for v in fields.values()):
+        problems.append("a field is neither null nor text")
+    if dev and fields["date"] is None:
+        problems.append("dev letter without a date")
+    if isinstance(fields["date"], str):
+        try:
+            dt.date.fromisoformat(fields["date"])
+        except ValueError:
+            problems.append(f"date {fields['date']!r}")
+    return problems
 
 
-@pytest.mark.parametrize("labelled", LABELLED, ids=_label)
-def test_labels_follow_the_taxonomy(labelled: dict) -> None:
-    """Only interventions carry special-report items; only internal interveners carry internal behaviours."""
-    record = _record(labelled)
+def taxonomy_problems(record: dict) -> list[str]:
+    """Only interventions carry special-report items; only internal interveners carry internal behaviours;
+    passing on a party's material (IB02) is reported as SR14 too."""
     scope = scope_of(record["intervener_type"])
-    if scope == "neither":
-        assert record["special_report"] == [] and record["internal_behaviours"] == []
-    if scope == "external":
-        assert record["internal_behaviours"] == []
-    if "IB02" in record["internal_behaviours"]:
-        assert "SR14" in record["special_report"]  # passing on a party's material is reported as SR14 too
+    problems = []
+    if scope == "neither" and (record["special_report"] or record["internal_behaviours"]):
+        problems.append(f"{record['intervener_type']} with codes")
+    if scope == "external" and record["internal_behaviours"]:
+        problems.append("external intervener with internal behaviours")
+    if "IB02" in record["internal_behaviours"] and "SR14" not in record["special_report"]:
+        problems.append("IB02 without SR14")
+    return problems
 
 
-@pytest.mark.parametrize("labelled", LABELLED, ids=_label)
-def test_fields_are_what_the_text_names(labelled: dict) -> None:
-    """The case number is the first one the text names (canonical in the dev set); names and units occur in
-    the text."""
-    record = _record(labelled)
+def field_problems(record: dict, *, dev: bool) -> list[str]:
+    """The case number is the first one the text names (canonical in the dev set); names, units, posts and
+    case names occur in the text."""
     text, fields = record["text"], record["fields"]
     found = [m.normalized for m in casenumber.find_all(text)]
     number = fields["case_number"]
-    if number is None:
-        assert found == [], f"text names {found} but case_number is null"
-    else:
+    problems = []
+    if number is None and found:
+        problems.append(f"text names {found} but case_number is null")
+    if number is not None:
         named = case_numbers_of(number)  # a letter naming several cases may list them all
-        if labelled["_file"] == DEV.name:
-            assert named == [number]
-        assert named and found[:len(named)] == named, found
+        if (dev and named != [number]) or not named or found[:len(named)] != named:
+            problems.append(f"case_number {number!r}, text names {found}")
     squashed = _squash(text)
-    for key in ("name", "unit", "position", "case_name"):
-        if fields[key] is not None:
-            assert _squash(fields[key]) in squashed, (key, fields[key])
+    problems += [f"{key} {fields[key]!r} not in the text" for key in ("name", "unit", "position", "case_name")
+                 if fields[key] is not None and _squash(fields[key]) not in squashed]
+    return problems
+
+
+def _problems_in(path: Path, check) -> list[str]:
+    """``id: problem`` for every problem ``check`` finds in a well-formed record of ``path`` (the schema test
+    reports the malformed ones)."""
+    dev = path == DEV
+    return [f"{r.get('id', '?')}: {problem}" for r in _load(path) if not schema_problems(r, dev=dev)
+            for problem in check(r)]
+
+
+@pytest.mark.parametrize("path", LABELLED_FILES, ids=lambda p: p.name)
+def test_record_schema_and_codes(path: Path) -> None:
+    dev = path == DEV
+    problems = [f"{r.get('id', '?')}: {p}" for r in _load(path) for p in schema_problems(r, dev=dev)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", LABELLED_FILES, ids=lambda p: p.name)
+def test_labels_follow_the_taxonomy(path: Path) -> None:
+    problems = _problems_in(path, taxonomy_problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", LABELLED_FILES, ids=lambda p: p.name)
+def test_fields_are_what_the_text_names(path: Path) -> None:
+    problems = _problems_in(path, lambda r: field_problems(r, dev=path == DEV))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checks_find_broken_records() -> None:
+    """Each check names what a broken letter gets wrong (so a clean run above means clean data)."""
+    good = {"id": "x-1", "form": "PHONE", "text": "张三来电，询问（2024）豫0825执1234号案。", "intervener_type": "EXT_LEADER",
+            "special_report": ["SR01"], "internal_behaviours": [],
+            "fields": {"name": "张三", "unit": None, "position": None, "case_number": "（2024）豫0825执1234号",
+                       "case_name": None, "date": "2024-03-05"}}
+    assert schema_problems(good, dev=True) == taxonomy_problems(good) == field_problems(good, dev=False) == []
+    assert schema_problems({**good, "form": "FAX", "fields": {**good["fields"], "date": "2024-13-01"}}, dev=False) \
+        == ["form 'FAX'", "date '2024-13-01'"]
+    assert schema_problems({k: v for k, v in good.items() if k != "fields"}, dev=False) == ["keys ['fields']"]
+    assert taxonomy_problems({**good, "internal_behaviours": ["IB02"]}) == [
+        "external intervener with internal behaviours", "IB02 without SR14"]
+    assert field_problems({**good, "fields": {**good["fields"], "name": "李四", "case_number": None}}, dev=False) == [
+        "text names ['（2024）豫0825执1234号'] but case_number is null", "name '李四' not in the text"]
 
 
 def test_every_label_is_covered() -> None:
