@@ -118,18 +118,19 @@ def field_problems(record: dict, *, dev: bool) -> list[str]:
     return problems
 
 
+def _listed(records: list[dict], check) -> list[str]:
+    """``id: problem`` for every problem ``check`` finds in ``records``."""
+    return [f"{r.get('id', '?')}: {problem}" for r in records for problem in check(r)]
+
+
 def _problems_in(path: Path, check) -> list[str]:
-    """``id: problem`` for every problem ``check`` finds in a well-formed record of ``path`` (the schema test
-    reports the malformed ones)."""
-    dev = path == DEV
-    return [f"{r.get('id', '?')}: {problem}" for r in _load(path) if not schema_problems(r, dev=dev)
-            for problem in check(r)]
+    """:func:`_listed` over the records of ``path`` that follow the schema (the schema test reports the rest)."""
+    return _listed([r for r in _load(path) if not schema_problems(r, dev=path == DEV)], check)
 
 
 @pytest.mark.parametrize("path", LABELLED_FILES, ids=lambda p: p.name)
 def test_record_schema_and_codes(path: Path) -> None:
-    dev = path == DEV
-    problems = [f"{r.get('id', '?')}: {p}" for r in _load(path) for p in schema_problems(r, dev=dev)]
+    problems = _listed(_load(path), lambda r: schema_problems(r, dev=path == DEV))
     assert not problems, "\n".join(problems)
 
 
