@@ -29,7 +29,7 @@ from classifier.bench import ReliabilityBin, reliability, reliability_table
 from classifier.taxonomy import INTERVENER_TYPES
 
 FOLDS = 4
-FILE_FOLDS = 5  # by_file: the 34 files of 150–222 letters balance well in 5 folds
+FILE_FOLDS = 5  # by_file: the 42 files of 150–222 letters balance well in 5 folds
 SCORES = ("type_macro_f1", "sr_micro_f1", "ib_micro_f1")
 
 
