@@ -7,7 +7,7 @@
 * who speaks (:func:`speaker_text`: the labelled caller/visitor/sender line, a "我是…" self-introduction, the
   sign-off): a character 1–3-gram TF-IDF of it and cue flags (aide, relative, leader, retired, court, upper
   court, procuratorate/police, party ...) — the taxonomy decides the type by who the intervener is;
-* features of the extracted record fields (:func:`classifier.segment.segment`): the form of contact, what
+* features of the extracted record fields (:func:`classifier.segment.record_fields`): the form of contact, what
   kind of organ the intervener belongs to (own court, upper court, procuratorate/police, party or government
   organ, company, law firm, association) and what kind of post they hold — who signs matters more than
   what the letter says about others.
@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from classifier.segment import segment
+from classifier.segment import record_fields
 from classifier.tokens import tokenize
 
 _DIGITS = re.compile(r"[0-9０-９]")
@@ -175,7 +175,7 @@ class FieldFeatures(BaseEstimator, TransformerMixin):
         index = {name: j for j, name in enumerate(self.columns_)}
         rows = np.zeros((len(texts), len(self.columns_)))
         for i, text in enumerate(texts):
-            for name in field_feature_names(segment(text).fields, self.unit_kinds_, self.position_kinds_):
+            for name in field_feature_names(record_fields(text), self.unit_kinds_, self.position_kinds_):
                 rows[i, index[name]] = 1.0
         return sparse.csr_matrix(rows)
 

@@ -46,7 +46,7 @@ from sklearn.svm import LinearSVC
 
 from classifier import fields as rules
 from classifier.features import normalise
-from classifier.segment import segment
+from classifier.segment import record_fields
 from classifier.taxonomy import FORMS
 from classifier.types import Fields
 
@@ -294,7 +294,7 @@ class FieldRanker:
         if len(records) < MIN_LETTERS:
             return None
         texts = [r["text"] for r in records]
-        ruled = list(ruled) if ruled is not None else [segment(t).fields for t in texts]
+        ruled = list(ruled) if ruled is not None else [record_fields(t) for t in texts]
         weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
         letters = [_Letter.of(t, r) for t, r in zip(texts, ruled)]
         anchors = [_truth(r, "name") or f.name for r, f in zip(records, ruled)]  # the true name, as in use
@@ -356,8 +356,8 @@ def exact_match(records: Sequence[dict], read: Sequence[Fields], field: str) -> 
 def leave_one_file_out(held: dict[str, list[dict]], base: list[dict], weight: float) -> dict[str, list[tuple[dict, Fields, Fields]]]:
     """For each file of ``held`` (name → records): every record with the rules' fields and those of a ranker
     trained on ``base`` (weight 1) and the other held files (``weight``)."""
-    ruled = {name: [segment(r["text"]).fields for r in recs] for name, recs in held.items()}
-    base_ruled = [segment(r["text"]).fields for r in base]
+    ruled = {name: [record_fields(r["text"]) for r in recs] for name, recs in held.items()}
+    base_ruled = [record_fields(r["text"]) for r in base]
     out = {}
     for name, recs in held.items():
         train = [(r, f, weight) for other, rs in held.items() if other != name for r, f in zip(rs, ruled[other])]

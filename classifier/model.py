@@ -188,7 +188,7 @@ from sklearn.svm import LinearSVC
 
 from classifier import explain, fieldrank
 from classifier.fieldrank import FieldRanker
-from classifier.segment import segment
+from classifier.segment import record_fields
 from classifier.features import build_features, content_columns
 from classifier.taxonomy import EXTERNAL, INTERNAL, INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import Fields, LabelScore, Prediction
@@ -465,7 +465,7 @@ def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
     occur in the truth or the predictions); ``fields_exact``: the mean exact match of the fields the model reads
     (name, unit, position, form)."""
     predictions = clf.predict_many(r["text"] for r in records)
-    read = [clf.read_fields(r["text"], segment(r["text"]).fields) for r in records]
+    read = [clf.read_fields(r["text"], record_fields(r["text"])) for r in records]
     truth = [r["intervener_type"] for r in records]
     guessed = [p.intervener_type.code for p in predictions]
     out = {"n": len(records), "type_accuracy": float(accuracy_score(truth, guessed)),
@@ -611,7 +611,7 @@ def _unpickled(path: Path, sha256: str):
     if isinstance(clf, LetterClassifier):
         try:
             clf.predict(PROBE)
-            clf.read_fields(PROBE, segment(PROBE).fields)
+            clf.read_fields(PROBE, record_fields(PROBE))
         except Exception as exc:  # noqa: BLE001 — old fitted parts fail in many ways (missing attributes, shapes)
             raise ModelOutdated(outdated.format(f"{type(exc).__name__}: {exc}")) from exc
     return clf
