@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import resource
-import time
 
 import pytest
 
@@ -127,10 +126,8 @@ def test_decompression_bomb_is_refused_from_its_header_without_decoding():
     bomb = docs.bomb_png_bytes()  # ~100 KB declaring 30000 x 30000 pixels (900 MB decoded)
     assert len(bomb) < 300_000
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    started = time.perf_counter()
     with pytest.raises(TooLarge):
         inspect_document(bomb)
-    assert time.perf_counter() - started < 1.0
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100_000
 
 
