@@ -14,6 +14,8 @@ from celery import Celery
 from letterdesk.config import Settings
 
 QUEUE = "letterdesk"
+#: Logged by each pool process once its OCR engine and classifier are loaded (the load bench waits for it).
+POOL_PROCESS_READY = "处理进程就绪 (pool process ready)"
 
 
 def configure(app: Celery, settings: Settings) -> Celery:

@@ -13,7 +13,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_ready
 
 from ingest import pipeline
-from ingest.queue import configure
+from ingest.queue import POOL_PROCESS_READY, configure
 from ingest.runtime import Runtime
 from letterdesk.config import load_settings
 
@@ -40,7 +40,7 @@ def _fresh_runtime(**_):
     _runtime = None
     rt = runtime()
     rt.ocr_engine  # noqa: B018 - load now, not on the first page
-    rt.classifier  # noqa: B018
+    log.info("%s model %s", POOL_PROCESS_READY, rt.classifier.info.version)
 
 
 @app.task(name="letterdesk.stage", acks_late=True, reject_on_worker_lost=True)

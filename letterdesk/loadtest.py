@@ -116,13 +116,16 @@ def _login(base: str) -> requests.Session:
     return s
 
 
-def _wait_until_ready(serve: subprocess.Popen, base: str, log: Path, timeout: float = 120) -> None:
-    """Until the desk answers and the worker has reported ready (so the clock does not time start-up)."""
+def _wait_until_ready(serve: subprocess.Popen, base: str, log: Path, workers: int, timeout: float = 300) -> None:
+    """Until the desk answers and every pool process has loaded its OCR engine and model (so the clock does not
+    time start-up)."""
+    from ingest.queue import POOL_PROCESS_READY
+
     deadline = time.monotonic() + timeout
     while True:
         try:
             requests.get(f"{base}/login", timeout=2)
-            if " ready." in log.read_text(errors="replace"):
+            if log.read_text(errors="replace").count(POOL_PROCESS_READY) >= workers:
                 return
         except requests.ConnectionError:
             pass
@@ -207,7 +210,7 @@ def run(corpus: Path, *, seconds: float, uploaders: int, reviewers: int, workers
                 tally.add("errors", f"review: {exc}")
 
     try:
-        _wait_until_ready(serve, base, scratch / "serve.log")
+        _wait_until_ready(serve, base, scratch / "serve.log", workers)
         threads = [threading.Thread(target=upload_loop) for _ in range(uploaders)]
         threads += [threading.Thread(target=review_loop) for _ in range(reviewers)]
         started = time.monotonic()
