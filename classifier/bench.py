@@ -6,7 +6,7 @@ The file has one JSON object a line, in the corpus schema::
      "fields": {"name", "unit", "position", "case_number", "case_name", "date"}}
 
 :func:`run` predicts every letter with the given model, reads its fields with
-:func:`classifier.segment.record_fields` and the model's field ranker (``LetterClassifier.read_fields``) and
+the rules of :mod:`classifier.segment` and the model's field ranker (``LetterClassifier.read_fields``) and
 compares both with the labels:
 
 * intervener type: accuracy, macro-F1, a per-type table (precision, recall, F1, support) and the
@@ -37,7 +37,6 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from classifier import casenumber
 from classifier.fields import parse_date
 from classifier.model import LetterClassifier, micro_macro, multilabel
-from classifier.segment import record_fields
 from classifier.taxonomy import INTERNAL_BEHAVIOURS, INTERVENER_TYPES, SPECIAL_REPORT
 from classifier.types import FIELD_NAMES
 from letterdesk.errors import ConfigurationError, InvalidRequest
@@ -229,7 +228,7 @@ def run(path: Path | str, clf: LetterClassifier, threshold: float) -> BenchResul
     records = load_labelled(path)
     started = time.perf_counter()
     predictions = [clf.predict(r["text"]) for r in records]
-    extracted = [clf.read_fields(r["text"], record_fields(r["text"])) for r in records]
+    extracted = [clf.read_fields(r["text"]) for r in records]
     ms_per_letter = (time.perf_counter() - started) * 1000 / len(records)
 
     type_codes = list(INTERVENER_TYPES)

@@ -290,10 +290,11 @@ class LetterClassifier:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_feature_names"}  # a cache, rebuilt on demand
 
-    def read_fields(self, text: str, ruled: Fields) -> Fields:
-        """The record fields of ``text``: the rules' fields ``ruled`` with name, unit and position chosen by this
-        model's field ranker (:mod:`classifier.fieldrank`); ``ruled`` itself when the model has none (trained
-        on too few labelled letters, or before rankers existed)."""
+    def read_fields(self, text: str, ruled: Fields | None = None) -> Fields:
+        """The record fields of ``text``: the rules' fields ``ruled`` (read from ``text`` when not given) with
+        name, unit and position chosen by this model's field ranker (:mod:`classifier.fieldrank`); the rules'
+        fields themselves when the model has none (trained on too few labelled letters, or before rankers existed)."""
+        ruled = record_fields(text) if ruled is None else ruled
         ranker = getattr(self, "field_ranker", None)
         return ranker.choose(text, ruled) if ranker else ruled
 
@@ -465,7 +466,7 @@ def evaluate(clf: LetterClassifier, records: list[dict]) -> dict:
     occur in the truth or the predictions); ``fields_exact``: the mean exact match of the fields the model reads
     (name, unit, position, form)."""
     predictions = clf.predict_many(r["text"] for r in records)
-    read = [clf.read_fields(r["text"], record_fields(r["text"])) for r in records]
+    read = [clf.read_fields(r["text"]) for r in records]
     truth = [r["intervener_type"] for r in records]
     guessed = [p.intervener_type.code for p in predictions]
     out = {"n": len(records), "type_accuracy": float(accuracy_score(truth, guessed)),
@@ -611,7 +612,7 @@ def _unpickled(path: Path, sha256: str):
     if isinstance(clf, LetterClassifier):
         try:
             clf.predict(PROBE)
-            clf.read_fields(PROBE, record_fields(PROBE))
+            clf.read_fields(PROBE)
         except Exception as exc:  # noqa: BLE001 — old fitted parts fail in many ways (missing attributes, shapes)
             raise ModelOutdated(outdated.format(f"{type(exc).__name__}: {exc}")) from exc
     return clf

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classifier.segment import record_fields
 from classifier.taxonomy import scope_of
 from letterdesk.config import Limits
 from ocr import inspect_document, read_document
@@ -21,7 +20,7 @@ def _score(label) -> dict:
 
 
 def analyze_text(text: str, classifier) -> dict:
-    fields = classifier.read_fields(text, record_fields(text))
+    fields = classifier.read_fields(text)
     pred = classifier.predict(text)
     return {
         "text": text,
